@@ -1,0 +1,67 @@
+# Two commands matter: `make lab` (set up and open the course) and `make test` (set up and run every test).
+# Everything else is a thin wrapper over the `course` command in the project's own virtual environment.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(abspath $(VENV))/bin
+STAMP  := $(VENV)/.installed-stamp
+JOBS   ?= auto
+PORT   ?= 8888
+
+# nbgrader shells out to alembic: the venv's bin/ must come first on PATH for every recipe.
+export PATH := $(BIN):$(PATH)
+
+.PHONY: help setup lab test lint run run-full release release-check grade doctor clean
+
+help:
+	@echo "make lab            set up .venv and open the course in JupyterLab"
+	@echo "make test           set up .venv and run the whole test suite (what CI runs)"
+	@echo "make run            execute every chapter in smoke mode and print a table"
+	@echo "make run-full       execute every chapter in full mode"
+	@echo "make release        regenerate release/ from source/ with nbgrader"
+	@echo "make grade SUBMISSIONS=path/to/submitted   autograde a class"
+	@echo "make doctor         diagnose the environment"
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (dl-course)" >/dev/null
+	$(BIN)/jupyter labextension enable @jupyter/nbgrader >/dev/null 2>&1 || true
+	for ext in formgrader validate_assignment assignment_list course_list; do \
+		$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.$$ext >/dev/null 2>&1 || exit 1; \
+	done
+
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --port=$(PORT) README.md
+
+test: setup
+	$(BIN)/python -m pytest -n $(JOBS)
+
+lint: setup
+	$(BIN)/ruff check course tests autograder nbgrader_config.py
+
+run: setup
+	$(BIN)/course run --smoke --jobs 2
+
+run-full: setup
+	$(BIN)/course run
+
+release: setup
+	$(BIN)/course release
+
+release-check: setup
+	$(BIN)/course release --check
+
+grade: setup
+	@test -n "$(SUBMISSIONS)" || (echo "usage: make grade SUBMISSIONS=path/to/submitted" && exit 2)
+	$(BIN)/course grade "$(SUBMISSIONS)"
+
+doctor: setup
+	$(BIN)/course doctor
+
+clean:
+	rm -rf outputs submitted autograded feedback gradebook.db grades.csv .pytest_cache .ruff_cache

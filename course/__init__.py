@@ -1,0 +1,22 @@
+"""Helpers for the deep-learning course: data, devices, checks, plots, widgets and the grading pipeline.
+
+Learners never implement anything here: the package provides scaffolding, offline data, learner-friendly checks
+and plots so that each chapter notebook can focus on the idea it teaches. Heavy libraries (torch, matplotlib,
+nbgrader) are imported lazily inside the functions that need them, so ``import course`` is instant.
+"""
+
+from course.check import assert_close, assert_shape, gradcheck, numeric_gradient, rel_error
+from course.device import resolve_device, seed_everything, setup
+
+__all__ = [
+    "assert_close",
+    "assert_shape",
+    "gradcheck",
+    "numeric_gradient",
+    "rel_error",
+    "resolve_device",
+    "seed_everything",
+    "setup",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,171 @@
+"""Checks for test cells that talk to the learner: what was checked, what was expected, what came out, and why.
+
+Every failure is an ``AssertionError`` (nbgrader counts it as a failed test) whose message shows expected against
+got, where they differ most, and a hint about the usual mistake. Arrays may be NumPy arrays, torch tensors,
+Python scalars or nested lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+
+class CheckFailed(AssertionError):
+    """A learner-facing test failure; the message is meant to be read in a notebook."""
+
+
+def _fail(name: str, problem: str, hint: str | None = None, details: Sequence[str] = ()) -> CheckFailed:
+    lines = [f"{name}: {problem}", *(f"  {d}" for d in details)]
+    if hint:
+        lines.append(f"  hint: {hint}")
+    return CheckFailed("\n".join(lines))
+
+
+def to_numpy(x: Any) -> np.ndarray:
+    """Convert tensors, scalars and lists to a NumPy array without copying data the learner may still use."""
+    if hasattr(x, "detach") and hasattr(x, "cpu"):
+        x = x.detach().cpu().numpy()
+    return np.asarray(x)
+
+
+def _preview(a: np.ndarray, limit: int = 6) -> str:
+    with np.printoptions(precision=6, threshold=limit, edgeitems=2, suppress=False, linewidth=100):
+        return np.array2string(a, separator=", ").replace("\n", " ")
+
+
+def rel_error(got: Any, expected: Any, eps: float = 1e-12) -> float:
+    """Largest elementwise relative error ``|a-b| / max(|a|+|b|, eps)``, the figure gradient checks report."""
+    a = to_numpy(got).astype(np.float64)
+    b = to_numpy(expected).astype(np.float64)
+    if a.size == 0 and b.size == 0:
+        return 0.0
+    return float(np.max(np.abs(a - b) / np.maximum(eps, np.abs(a) + np.abs(b))))
+
+
+def assert_shape(x: Any, shape: Sequence[int | None], name: str = "result", hint: str | None = None) -> None:
+    """Check ``x.shape`` against ``shape``; ``None`` in ``shape`` accepts any size along that axis."""
+    if x is None:
+        raise _fail(name, "is None; did the function forget to `return` its result?", hint)
+    got = tuple(to_numpy(x).shape)
+    want = tuple(shape)
+    if len(got) != len(want) or any(w is not None and g != w for g, w in zip(got, want)):
+        pretty = "(" + ", ".join("any" if w is None else str(w) for w in want) + ("," if len(want) == 1 else "") + ")"
+        raise _fail(name, "has the wrong shape.", hint, [f"expected shape: {pretty}", f"got shape:      {got}"])
+
+
+def assert_finite(x: Any, name: str = "result", hint: str | None = None) -> None:
+    """Fail when any entry is NaN or infinite, and say where the first one is."""
+    a = to_numpy(x)
+    bad = ~np.isfinite(a)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise _fail(name, f"contains {int(bad.sum())} NaN or infinite value(s).", hint,
+                    [f"first at index {where}: {a[where]}"])
+
+
+def assert_close(
+    got: Any,
+    expected: Any,
+    rtol: float = 1e-7,
+    atol: float = 1e-10,
+    name: str = "result",
+    hint: str | None = None,
+) -> None:
+    """Check ``|got - expected| <= atol + rtol * |expected|`` elementwise (NumPy's ``allclose`` rule).
+
+    Shapes must match exactly (no broadcasting), because a silently broadcast ``(N,)`` against ``(N, 1)`` is the
+    most common wrong answer that ``allclose`` would accept.
+    """
+    if got is None:
+        raise _fail(name, "is None; did the function forget to `return` its result?", hint)
+    a = to_numpy(got)
+    b = to_numpy(expected)
+    if a.shape != b.shape:
+        raise _fail(name, "has the wrong shape.", hint, [f"expected shape: {b.shape}", f"got shape:      {a.shape}"])
+    if not np.issubdtype(a.dtype, np.number) and a.dtype != bool:
+        raise _fail(name, f"should be numeric, got an array of {a.dtype}.", hint)
+    a64 = a.astype(np.float64)
+    b64 = b.astype(np.float64)
+    if np.isnan(a64).any() and not np.isnan(b64).any():
+        assert_finite(a64, name, hint)
+    err = np.abs(a64 - b64)
+    allowed = atol + rtol * np.abs(b64)
+    bad = ~(err <= allowed) & ~(np.isnan(a64) & np.isnan(b64)) & ~(a64 == b64)
+    if not bad.any():
+        return
+    worst = np.unravel_index(int(np.nanargmax(np.where(bad, err - allowed, -np.inf))), a64.shape) if a64.ndim else ()
+    details = [f"expected: {_preview(b64)}", f"got:      {_preview(a64)}"]
+    if a64.ndim:
+        details.append(
+            f"{int(bad.sum())} of {a64.size} entries differ; worst at index {tuple(int(i) for i in worst)}: "
+            f"expected {b64[worst]:.8g}, got {a64[worst]:.8g}"
+        )
+    details.append(f"abs diff {err[worst]:.3g}, allowed {allowed[worst]:.3g} (rtol={rtol:g}, atol={atol:g})")
+    raise _fail(name, "does not match the expected values.", hint, details)
+
+
+def numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """Central-difference gradient of a scalar function, one coordinate at a time (O(h^2) truncation error).
+
+    ``x`` is perturbed in place and restored, so ``f`` may close over it (as layer parameters usually are).
+    """
+    x = np.asarray(x)
+    grad = np.zeros(x.shape, dtype=np.float64)
+    for idx in np.ndindex(*x.shape):
+        old = x[idx]
+        x[idx] = old + h
+        f_plus = float(f(x))
+        x[idx] = old - h
+        f_minus = float(f(x))
+        x[idx] = old
+        grad[idx] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def gradcheck(
+    f: Callable[[np.ndarray], Any],
+    x: np.ndarray,
+    analytic: Any,
+    upstream: np.ndarray | None = None,
+    h: float = 1e-6,
+    tol: float = 1e-6,
+    name: str = "gradient",
+    hint: str | None = None,
+    verbose: bool = True,
+) -> float:
+    """Compare an analytic gradient with central differences and report the relative error (cs231n style).
+
+    For a vector-valued ``f`` (a layer's forward pass) pass ``upstream``: the checked quantity is then the gradient
+    of ``sum(f(x) * upstream)``, i.e. what the layer's ``backward(upstream)`` must return. Use float64 inputs:
+    in float32 the rounding error of a finite difference alone is about 1e-3.
+    """
+    if analytic is None:
+        raise _fail(name, "is None; did backward forget to `return` the gradient?", hint)
+    if upstream is None:
+        scalar = f
+    else:
+        up = np.asarray(upstream, dtype=np.float64)
+
+        def scalar(z: np.ndarray) -> float:
+            return float(np.sum(to_numpy(f(z)) * up))
+
+    numeric = numeric_gradient(scalar, x, h)
+    analytic = to_numpy(analytic)
+    if analytic.shape != numeric.shape:
+        raise _fail(name, "has the wrong shape: a gradient has the shape of what it differentiates.", hint,
+                    [f"expected shape: {numeric.shape}", f"got shape:      {analytic.shape}"])
+    err = rel_error(analytic, numeric)
+    if verbose:
+        print(f"{name}: relative error {err:.2e} (numeric vs analytic; expect < {tol:.0e})")
+    if not err < tol:
+        worst = np.unravel_index(int(np.argmax(np.abs(analytic - numeric))), numeric.shape) if numeric.ndim else ()
+        raise _fail(name, f"relative error {err:.2e} is above {tol:.0e}.", hint, [
+            f"numeric:  {_preview(numeric)}",
+            f"analytic: {_preview(analytic)}",
+            f"worst at index {tuple(int(i) for i in worst)}: "
+            f"numeric {numeric[worst]:.8g}, analytic {analytic[worst]:.8g}",
+        ])
+    return err

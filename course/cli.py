@@ -1,0 +1,203 @@
+"""The ``course`` command: run chapters, keep ``release/`` in sync, grade a class, diagnose a setup.
+
+Thin on purpose: each subcommand parses arguments and calls one function of :mod:`course.notebooks` or
+:mod:`course.grading`, whose results it prints. Exit status is non-zero whenever something failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import platform
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from course import notebooks
+from course.device import DEVICES, DeviceError, resolve_device
+
+FIX_SETUP = "make lab   (or: make setup)"
+
+
+def _chapters(args) -> list[notebooks.Chapter]:
+    return notebooks.select(notebooks.chapters(notebooks.find_root()), args.chapters)
+
+
+def cmd_run(args) -> int:
+    if args.device != "auto":
+        resolve_device(args.device)
+    selected = _chapters(args)
+    root = notebooks.find_root()
+    out = Path(args.output_dir) if args.output_dir else root / "outputs" / ("smoke" if args.smoke else "full")
+    mode = "smoke" if args.smoke else "full"
+    print(f"Executing {len(selected)} chapter(s) in {mode} mode on device={args.device} with {args.jobs} job(s)"
+          f" into {out}", flush=True)
+    results = notebooks.run_chapters(selected, out, smoke=args.smoke, device=args.device, jobs=args.jobs,
+                                     timeout=args.timeout)
+    print(notebooks.format_table(results))
+    if args.expect_device:
+        wrong = [r for r in results if r.ok and r.device.split(":")[0] != args.expect_device]
+        for r in wrong:
+            print(f"{r.chapter} ran on {r.device}, expected {args.expect_device}", file=sys.stderr)
+        if wrong:
+            return 1
+    return 0 if all(r.ok for r in results) else 1
+
+
+def cmd_release(args) -> int:
+    from course import grading
+
+    selected = _chapters(args)
+    if args.check:
+        problems = grading.release_differences(selected)
+        if problems:
+            print("release/ is out of sync with source/:\n  " + "\n  ".join(problems))
+            print("Regenerate it with `course release` and commit the result.")
+            return 1
+        print(f"release/ is in sync with source/ ({len(selected)} chapter(s)).")
+        return 0
+    for path in grading.release(selected):
+        print(f"wrote {path.relative_to(notebooks.find_root())}")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    from course import grading
+
+    root = Path(args.course_dir).resolve() if args.course_dir else notebooks.find_root()
+    submissions = Path(args.submissions).resolve()
+    if not submissions.is_dir():
+        print(f"{submissions} is not a folder of STUDENT/ASSIGNMENT/*.ipynb submissions", file=sys.stderr)
+        return 2
+    csv_path = Path(args.csv).resolve() if args.csv else root / "grades.csv"
+    rows = grading.grade(submissions, root, notebooks.chapters(root), db_url=args.db, csv_path=csv_path,
+                         feedback=not args.no_feedback)
+    print(grading.format_scores(rows))
+    print(f"\nscores: {csv_path}")
+    if not args.no_feedback:
+        print(f"feedback: {root / 'feedback'}")
+    return 0
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _kernel_problem() -> str | None:
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    except ImportError:
+        return "jupyter_client is not installed"
+    try:
+        spec = KernelSpecManager().get_kernel_spec(notebooks.KERNEL)
+    except NoSuchKernel:
+        return f"no '{notebooks.KERNEL}' kernel is registered"
+    exe = spec.argv[0]
+    resolved = shutil.which(exe) or exe
+    if exe != "python" and Path(resolved).resolve() != Path(sys.executable).resolve():
+        return f"the '{notebooks.KERNEL}' kernel runs {exe}, not this environment's {sys.executable}"
+    return None
+
+
+def _jupyter_lists(kind: str) -> str:
+    jupyter = Path(sys.executable).with_name("jupyter")
+    try:
+        proc = subprocess.run([str(jupyter), *kind.split(), "list"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return proc.stdout + proc.stderr
+
+
+def cmd_doctor(args) -> int:
+    problems: list[tuple[str, str]] = []
+    print(f"python       {platform.python_version()} ({sys.executable})")
+    for dist in ("torch", "numpy", "nbgrader", "jupyterlab", "papermill", "ipywidgets", "matplotlib", "scikit-learn"):
+        version = _version(dist)
+        print(f"{dist:<12} {version or 'MISSING'}")
+        if version is None:
+            problems.append((f"{dist} is not installed", FIX_SETUP))
+    try:
+        print(f"device       auto -> {resolve_device('auto')}")
+    except DeviceError as exc:
+        print(f"device       {exc}")
+    kernel = _kernel_problem()
+    print(f"kernel       {'registered (' + notebooks.KERNEL + ')' if kernel is None else kernel}")
+    if kernel:
+        problems.append((kernel, f"{sys.executable} -m ipykernel install --sys-prefix --name {notebooks.KERNEL}"))
+    labext = _jupyter_lists("labextension")
+    ok = "@jupyter/nbgrader" in labext and "disabled" not in labext.split("@jupyter/nbgrader", 1)[-1].split("\n")[0]
+    print(f"nbgrader     JupyterLab extension {'enabled' if ok else 'NOT enabled'}")
+    if not ok:
+        problems.append(("nbgrader's JupyterLab extension is not enabled",
+                         "jupyter labextension enable @jupyter/nbgrader"))
+    serverext = _jupyter_lists("server extension")
+    for ext in ("formgrader", "validate_assignment", "assignment_list"):
+        line = next((ln for ln in serverext.splitlines() if f"nbgrader.server_extensions.{ext}" in ln
+                     and "Validating" not in ln and "OK" not in ln), "")
+        if "enabled" not in line:
+            problems.append((f"nbgrader server extension {ext} is not enabled",
+                             f"jupyter server extension enable --sys-prefix nbgrader.server_extensions.{ext}"))
+    try:
+        print(f"course root  {notebooks.find_root()}")
+    except notebooks.CourseNotFound as exc:
+        problems.append((str(exc), "cd into the course repository"))
+    if problems:
+        print("\nMissing or broken:")
+        for what, fix in problems:
+            print(f"  - {what}\n      fix: {fix}")
+        return 1
+    print("\nEverything needed is in place.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="course", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="execute chapter notebooks with papermill and print a table")
+    run.add_argument("chapters", nargs="*", help="chapter numbers or slugs (default: all)")
+    run.add_argument("--smoke", action="store_true", help="tiny data and few steps (seconds per chapter)")
+    run.add_argument("--device", default="auto", choices=DEVICES, help="device passed to every notebook")
+    run.add_argument("--jobs", type=int, default=1, help="chapters executed at the same time")
+    run.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
+    run.add_argument("--output-dir", help="where executed notebooks go (default: outputs/smoke or outputs/full)")
+    run.add_argument("--expect-device", choices=("cpu", "cuda", "mps"),
+                     help="fail unless every notebook reports this device (GPU runners)")
+    run.set_defaults(func=cmd_run)
+
+    rel = sub.add_parser("release", help="nbgrader generate_assignment for every chapter into release/")
+    rel.add_argument("chapters", nargs="*", help="chapter numbers or slugs (default: all)")
+    rel.add_argument("--check", action="store_true", help="fail if release/ differs from what it would generate")
+    rel.set_defaults(func=cmd_release)
+
+    grade = sub.add_parser("grade", help="autograde STUDENT/ASSIGNMENT submissions, write feedback and a CSV")
+    grade.add_argument("submissions", help="folder laid out as STUDENT/ASSIGNMENT/NOTEBOOK.ipynb")
+    grade.add_argument("--course-dir", help="nbgrader course directory (default: this repository)")
+    grade.add_argument("--db", help="gradebook SQLAlchemy URL (default: sqlite:///COURSE_DIR/gradebook.db)")
+    grade.add_argument("--csv", help="where the scores go (default: COURSE_DIR/grades.csv)")
+    grade.add_argument("--no-feedback", action="store_true", help="skip nbgrader generate_feedback")
+    grade.set_defaults(func=cmd_grade)
+
+    doctor = sub.add_parser("doctor", help="print versions and what is missing, with the command that fixes it")
+    doctor.set_defaults(func=cmd_doctor)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (DeviceError, KeyError, notebooks.CourseNotFound) as exc:
+        print(f"course {args.command}: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    except RuntimeError as exc:
+        print(f"course {args.command}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""Offline datasets for every chapter, and loaders for the full-size sets behind an explicit ``download=True``.
+
+Everything a chapter needs by default is either bundled with scikit-learn (digits, diabetes) or generated from a
+seed, so notebooks run on a machine with no network. Full-size sets (MNIST, California housing) are read from a
+local folder and fetched only when the learner asks for it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import struct
+import urllib.request
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+DATA_HOME = Path(os.environ.get("COURSE_DATA", Path.home() / ".cache" / "dl-course"))
+
+
+class Split(NamedTuple):
+    """A train/test split, always in this order so that unpacking reads the same in every chapter."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+
+
+class DatasetMissing(FileNotFoundError):
+    """A full-size dataset is not on disk and downloading was not requested."""
+
+
+def split(X: np.ndarray, y: np.ndarray, test_size: float = 0.25, seed: int = 0, stratify: bool = True) -> Split:
+    """Shuffle and split with scikit-learn, stratified by label for classification targets."""
+    from sklearn.model_selection import train_test_split
+
+    strat = y if stratify and np.issubdtype(np.asarray(y).dtype, np.integer) else None
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=test_size, random_state=seed, stratify=strat)
+    return Split(X_tr, y_tr, X_te, y_te)
+
+
+def digits(test_size: float = 0.25, seed: int = 0, images: bool = False, n: int | None = None) -> Split:
+    """scikit-learn's 1,797 handwritten 8x8 digits, scaled to [0, 1].
+
+    ``images=True`` gives ``(N, 8, 8)`` arrays instead of ``(N, 64)``; ``n`` keeps a stratified subset (smoke mode).
+    """
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    X = (bunch.images if images else bunch.data).astype(np.float64) / 16.0
+    y = bunch.target.astype(np.int64)
+    if n is not None and n < len(y):
+        X, _, y, _ = split(X, y, test_size=len(y) - n, seed=seed)
+    return split(X, y, test_size=test_size, seed=seed)
+
+
+def diabetes(test_size: float = 0.25, seed: int = 0) -> Split:
+    """scikit-learn's diabetes regression set (442 patients, 10 standardised features)."""
+    from sklearn.datasets import load_diabetes
+
+    bunch = load_diabetes()
+    return split(bunch.data, bunch.target.astype(np.float64), test_size=test_size, seed=seed, stratify=False)
+
+
+def polynomial(
+    n: int = 100,
+    coefs: tuple[float, ...] = (2.0, 1.0, 2.0),
+    noise: float = 0.1,
+    low: float = 0.0,
+    high: float = 1.0,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Noisy samples of ``y = c0 + c1 x + c2 x^2 + ...`` at sorted inputs, so that a prefix split extrapolates."""
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(low, high, n))
+    y = np.polynomial.polynomial.polyval(x, coefs) + noise * rng.standard_normal(n)
+    return x, y
+
+
+def moons(n: int = 1000, noise: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles: the smallest dataset a linear classifier cannot solve."""
+    from sklearn.datasets import make_moons
+
+    X, y = make_moons(n_samples=n, noise=noise, random_state=seed)
+    return X, y.astype(np.int64)
+
+
+def blobs(n: int = 300, centers: int = 3, std: float = 1.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Isotropic Gaussian clusters in 2-D."""
+    from sklearn.datasets import make_blobs
+
+    X, y = make_blobs(n_samples=n, centers=centers, cluster_std=std, random_state=seed)
+    return X, y.astype(np.int64)
+
+
+def spirals(n: int = 600, classes: int = 3, noise: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Interleaved spiral arms (the cs231n toy set), ``n`` points split evenly across ``classes``."""
+    rng = np.random.default_rng(seed)
+    per = n // classes
+    radius = np.tile(np.linspace(0.0, 1.0, per), classes)
+    label = np.repeat(np.arange(classes), per)
+    theta = label * 2 * np.pi / classes + radius * 4 + noise * rng.standard_normal(per * classes)
+    X = np.stack([radius * np.sin(theta), radius * np.cos(theta)], axis=1)
+    return X, label.astype(np.int64)
+
+
+def ring_of_gaussians(n: int = 2000, modes: int = 8, radius: float = 2.0, std: float = 0.02, seed: int = 0):
+    """Samples from ``modes`` Gaussians evenly spaced on a circle; returns ``(X, centers)``."""
+    rng = np.random.default_rng(seed)
+    angles = 2 * np.pi * np.arange(modes) / modes
+    centers = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    which = rng.integers(0, modes, n)
+    return centers[which] + std * rng.standard_normal((n, 2)), centers
+
+
+MNIST_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
+MNIST_FILES = {
+    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
+}
+
+
+def read_idx(path: str | os.PathLike) -> np.ndarray:
+    """Read an IDX file (the MNIST format), gzipped or not, into a NumPy array of its stored dtype."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rb") as f:
+        zero, dtype_code, ndim = struct.unpack(">HBB", f.read(4))
+        if zero != 0 or dtype_code != 0x08:
+            raise ValueError(f"{path} is not an unsigned-byte IDX file")
+        shape = struct.unpack(">" + "I" * ndim, f.read(4 * ndim))
+        data = np.frombuffer(f.read(), dtype=np.uint8)
+    if data.size != int(np.prod(shape)):
+        raise ValueError(f"{path} is truncated: header says {shape}, found {data.size} values")
+    return data.reshape(shape)
+
+
+def mnist(
+    split_name: str = "train", root: str | os.PathLike | None = None, download: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST images ``(N, 28, 28)`` in [0, 1] and labels ``(N,)``, read from ``root`` (default ``~/.cache``).
+
+    Nothing is fetched unless ``download=True``: a notebook that silently pulls 11 MB would break offline CI.
+    """
+    root = Path(root) if root is not None else DATA_HOME / "mnist"
+    image_file, label_file = MNIST_FILES[split_name]
+    for name in (image_file, label_file):
+        target = root / name
+        if target.exists():
+            continue
+        if not download:
+            raise DatasetMissing(
+                f"MNIST file {target} is missing. Pass download=True to fetch it (11 MB), or keep DATASET='digits', "
+                "which works offline."
+            )
+        root.mkdir(parents=True, exist_ok=True)
+        urllib.request.urlretrieve(MNIST_URL + name, target)
+    images = read_idx(root / image_file).astype(np.float32) / 255.0
+    labels = read_idx(root / label_file).astype(np.int64)
+    return images, labels
+
+
+def california_housing(download: bool = False, test_size: float = 0.25, seed: int = 0) -> Split:
+    """California housing (20,640 districts, 8 features) through scikit-learn's cache; needs ``download=True`` once."""
+    from sklearn.datasets import fetch_california_housing
+
+    try:
+        bunch = fetch_california_housing(data_home=str(DATA_HOME / "sklearn"), download_if_missing=download)
+    except OSError as exc:
+        raise DatasetMissing(
+            "California housing is not cached. Pass download=True to fetch it, or keep the offline default."
+        ) from exc
+    return split(bunch.data, bunch.target, test_size=test_size, seed=seed, stratify=False)
