@@ -52,7 +52,7 @@ def digits(test_size: float = 0.25, seed: int = 0, images: bool = False, n: int 
     X = (bunch.images if images else bunch.data).astype(np.float64) / 16.0
     y = bunch.target.astype(np.int64)
     if n is not None and n < len(y):
-        X, _, y, _ = split(X, y, test_size=len(y) - n, seed=seed)
+        X, y = split(X, y, test_size=len(y) - n, seed=seed)[:2]
     return split(X, y, test_size=test_size, seed=seed)
 
 

@@ -189,6 +189,22 @@ def run_serial(job: GradingJob, run: GradingRun) -> JobOutcome:
     return JobOutcome(job, proc.returncode, proc.stdout + proc.stderr)
 
 
+def problems_with(sub: Submission) -> str:
+    """Why a submission cannot be graded as it stands (empty folder, unreadable notebook), or ``""``."""
+    import nbformat
+
+    notebooks = sorted(sub.path.glob("*.ipynb"))
+    if not notebooks:
+        return f"no notebook in the submission (found: {', '.join(p.name for p in sub.path.iterdir()) or 'nothing'})"
+    for path in notebooks:
+        try:
+            nbformat.validate(nbformat.read(path, as_version=4))
+        except Exception as exc:  # noqa: BLE001 - any unreadable file is the student's problem, reported to them
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            return f"{path.name} is not a valid notebook ({type(exc).__name__}: {first[:200]})"
+    return ""
+
+
 def ingest(submissions: list[Submission], root: Path) -> None:
     """Copy submissions into ``ROOT/submitted/`` unless they already are there (nbgrader reads only that folder)."""
     submitted = (root / "submitted").resolve()
@@ -251,7 +267,7 @@ def collect_scores(run: GradingRun, submissions: list[Submission], known: dict[s
                 s = None
             if s is None or not autograded.is_dir():
                 row.status = "error"
-                row.message = _failure_message(logs.get(sub.assignment, ""), sub)
+                row.message = problems_with(sub) or _failure_message(logs.get(sub.assignment, ""), sub)
                 with contextlib.suppress(MissingEntry):
                     row.max_score = gb.find_assignment(sub.assignment).max_score
                 rows.append(row)

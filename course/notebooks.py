@@ -68,7 +68,10 @@ def select(all_chapters: list[Chapter], names: list[str] | None) -> list[Chapter
     picked: list[Chapter] = []
     for name in names:
         name = name.strip().rstrip("/").split("/")[-1].removesuffix(".ipynb")
-        matches = [c for c in all_chapters if name.isdigit() and int(name) == int(c.number) or c.slug.startswith(name)]
+        if name.isdigit():
+            matches = [c for c in all_chapters if int(name) == int(c.number)]
+        else:
+            matches = [c for c in all_chapters if c.slug.startswith(name)]
         if not matches:
             known = ", ".join(c.slug for c in all_chapters)
             raise KeyError(f"no chapter matches {name!r}; chapters are: {known}")
@@ -109,7 +112,9 @@ def _describe_failure(exc, output: Path) -> str:
     if exc.exec_count is not None:
         where += f" (In [{exc.exec_count}])"
     try:
-        cell = nbformat.read(output, as_version=4).cells[exc.cell_index]
+        cells = [c for c in nbformat.read(output, as_version=4).cells
+                 if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+        cell = cells[exc.cell_index]
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id:
             where += f" [{grade_id}]"

@@ -1,0 +1,48 @@
+"""Shared fixtures: the repository root, its chapters, and throwaway copies of the course for grading tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+from course import notebooks
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = notebooks.chapters(ROOT)
+CHAPTER_IDS = [c.slug for c in CHAPTERS]
+
+
+@pytest.fixture(autouse=True)
+def _quiet_env(monkeypatch):
+    """Tests decide smoke mode themselves; a developer's shell must not leak into them."""
+    monkeypatch.delenv("COURSE_SMOKE", raising=False)
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    monkeypatch.delenv("COURSE_ROOT", raising=False)
+
+
+def copy_course(dest: Path) -> Path:
+    """A minimal nbgrader course directory: config, source/ and release/ (the package is installed, not copied)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / "nbgrader_config.py", dest / "nbgrader_config.py")
+    for folder in ("source", "release"):
+        shutil.copytree(ROOT / folder, dest / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return dest
+
+
+@pytest.fixture
+def course_copy(tmp_path, monkeypatch) -> Path:
+    root = copy_course(tmp_path / "course")
+    monkeypatch.setenv("NBGRADER_EXCHANGE", str(tmp_path / "exchange"))
+    return root
+
+
+def smoke_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["COURSE_SMOKE"] = "1"
+    return env

@@ -1,0 +1,90 @@
+import gzip
+import struct
+
+import numpy as np
+import pytest
+
+from course import data
+
+
+def test_digits_is_offline_scaled_and_stratified():
+    s = data.digits()
+    assert s.X_train.shape[1] == 64 and len(s.X_train) + len(s.X_test) == 1797
+    assert 0.0 <= s.X_train.min() and s.X_train.max() <= 1.0
+    assert set(np.unique(s.y_test)) == set(range(10))
+    images = data.digits(images=True, n=200)
+    assert images.X_train.shape[1:] == (8, 8) and len(images.X_train) + len(images.X_test) == 200
+
+
+def test_splits_are_reproducible():
+    a, b = data.digits(seed=1), data.digits(seed=1)
+    np.testing.assert_array_equal(a.X_train, b.X_train)
+    assert not np.array_equal(a.y_train, data.digits(seed=2).y_train)
+
+
+def test_polynomial_follows_its_coefficients():
+    x, y = data.polynomial(n=2000, noise=0.0, coefs=(2, 1, 2))
+    assert np.all(np.diff(x) >= 0)
+    np.testing.assert_allclose(y, 2 + x + 2 * x**2)
+    _, noisy = data.polynomial(n=2000, noise=0.1)
+    assert 0.08 < np.std(noisy - (2 + x + 2 * x**2)) < 0.12
+
+
+@pytest.mark.parametrize("make", [data.moons, data.blobs, data.spirals])
+def test_toy_classification_sets(make):
+    X, y = make(seed=0)
+    assert X.ndim == 2 and X.shape[1] == 2 and len(X) == len(y)
+    assert y.dtype == np.int64 and len(np.unique(y)) >= 2
+    np.testing.assert_array_equal(make(seed=0)[0], X)
+
+
+def test_ring_of_gaussians_stays_near_its_modes():
+    X, centers = data.ring_of_gaussians(n=500, modes=8, radius=2.0, std=0.02)
+    dist = np.min(np.linalg.norm(X[:, None] - centers[None], axis=2), axis=1)
+    assert centers.shape == (8, 2) and dist.max() < 0.2
+
+
+def test_diabetes_regression_split():
+    s = data.diabetes()
+    assert s.X_train.shape[1] == 10 and s.y_train.dtype == np.float64
+
+
+def _write_idx(path, array):
+    header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(">" + "I" * array.ndim, *array.shape)
+    with gzip.open(path, "wb") as f:
+        f.write(header + array.astype(np.uint8).tobytes())
+
+
+def test_mnist_reads_local_idx_files(tmp_path):
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (5, 28, 28))
+    labels = rng.integers(0, 10, 5)
+    _write_idx(tmp_path / "t10k-images-idx3-ubyte.gz", images)
+    _write_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", labels)
+    X, y = data.mnist("test", root=tmp_path)
+    assert X.shape == (5, 28, 28) and X.dtype == np.float32
+    np.testing.assert_allclose(X * 255, images)
+    np.testing.assert_array_equal(y, labels)
+
+
+def test_mnist_never_downloads_unless_asked(tmp_path, monkeypatch):
+    def no_network(*args, **kwargs):
+        raise AssertionError("tried to download")
+
+    monkeypatch.setattr(data.urllib.request, "urlretrieve", no_network)
+    with pytest.raises(data.DatasetMissing, match="download=True"):
+        data.mnist("train", root=tmp_path)
+
+
+def test_read_idx_rejects_truncated_files(tmp_path):
+    path = tmp_path / "bad.gz"
+    with gzip.open(path, "wb") as f:
+        f.write(struct.pack(">HBB", 0, 0x08, 1) + struct.pack(">I", 10) + bytes(3))
+    with pytest.raises(ValueError, match="truncated"):
+        data.read_idx(path)
+
+
+def test_california_housing_needs_explicit_download(monkeypatch, tmp_path):
+    monkeypatch.setattr(data, "DATA_HOME", tmp_path)
+    with pytest.raises(data.DatasetMissing, match="download=True"):
+        data.california_housing()
