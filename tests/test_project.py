@@ -1,0 +1,74 @@
+"""The repository's own promises: one dependency set, pinned CI installs, ignored outputs, two commands."""
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CONDA_NAMES = {"pytorch": "torch"}
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[ ;]", requirement.strip(), maxsplit=1)[0].lower()
+
+
+def _spec(requirement: str) -> str:
+    return requirement.strip()[len(_name(requirement)):].replace(" ", "")
+
+
+def test_environment_yml_has_the_same_dependencies_as_pyproject():
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = [d for d in env["dependencies"] if isinstance(d, str) and not d.startswith(("python", "pip"))]
+    from_conda = {CONDA_NAMES.get(_name(d), _name(d)): _spec(d) for d in conda}
+    from_pyproject = {_name(d): _spec(d) for d in deps}
+    assert from_conda == from_pyproject
+    assert {"pip": ["-e ."]} in env["dependencies"]
+
+
+def test_constraints_pin_everything_and_torch_is_the_local_cpu_build():
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[name.lower().replace("_", "-")] = version
+    assert pins["torch"] == "2.13.0"
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for dep in project["dependencies"] + project["optional-dependencies"]["dev"]:
+        assert _name(dep).replace("_", "-") in pins, f"{dep} has no pin in constraints.txt"
+
+
+def test_generated_files_are_ignored():
+    ignored = (ROOT / ".gitignore").read_text().split()
+    for entry in ("submitted/", "autograded/", "feedback/", "gradebook.db", "outputs/", ".venv/"):
+        assert entry in ignored
+
+
+def test_readme_starts_with_the_two_commands_and_ci_runs_the_second():
+    readme = (ROOT / "README.md").read_text()
+    commands = re.findall(r"^make (\w+)", readme, flags=re.M)
+    assert commands[:2] == ["lab", "test"]
+    for section in ("Learners", "Instructors", "CI"):
+        assert re.search(rf"^## .*{section}", readme, flags=re.M), f"README needs a section for {section}"
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_workflow_runs_cpu_and_gpu_with_device_checks():
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "notebooks.yml").read_text())
+    job = workflow["jobs"]["notebooks"]
+    devices = {entry["device"] for entry in job["strategy"]["matrix"]["include"]}
+    assert devices == {"cpu", "cuda"}
+    gpu = next(e for e in job["strategy"]["matrix"]["include"] if e["device"] == "cuda")
+    assert "gpu" in gpu["runs-on"]
+    steps = " ".join(step.get("run", "") for step in job["steps"])
+    assert "course run" in steps and "--expect-device" in steps and "make test" in steps
+
+
+def test_ruff_is_clean():
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "course", "tests", "autograder",
+                           "nbgrader_config.py"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
