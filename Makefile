@@ -28,7 +28,12 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+
 setup: $(STAMP)
+	mkdir -p $(LAB_SETTINGS)
+	printf '%s\n' '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Markdown Preview"}}}' \
+		> $(LAB_SETTINGS)/overrides.json
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (dl-course)" >/dev/null
 	$(BIN)/jupyter labextension enable @jupyter/nbgrader >/dev/null 2>&1 || true
 	for ext in formgrader validate_assignment assignment_list course_list; do \
