@@ -169,3 +169,28 @@ def gradcheck(
             f"numeric {numeric[worst]:.8g}, analytic {analytic[worst]:.8g}",
         ])
     return err
+
+
+def gradcheck_layer(layer: Any, x: np.ndarray, h: float = 1e-6, tol: float = 1e-6, seed: int = 0,
+                    name: str | None = None, verbose: bool = True) -> dict[str, float]:
+    """Gradient-check a layer that follows the course's layer pattern, for its input and every parameter.
+
+    The pattern (chapter 04 onwards): ``out = layer.forward(x)`` caches what backward needs;
+    ``dx = layer.backward(dout)`` returns the input gradient and fills ``layer.grads[k]`` for each array in
+    ``layer.params[k]`` (a dict, possibly empty). A random upstream gradient makes every output entry count.
+    Returns the relative error per checked quantity (``"x"`` and each parameter name).
+    """
+    label = name or type(layer).__name__
+    x = np.asarray(x, dtype=np.float64)
+    out = to_numpy(layer.forward(x))
+    upstream = np.random.default_rng(seed).standard_normal(out.shape)
+    dx = layer.backward(upstream)
+    analytic = {"x": dx, **{k: to_numpy(g).copy() for k, g in getattr(layer, "grads", {}).items()}}
+    errors = {"x": gradcheck(layer.forward, x, dx, upstream=upstream, h=h, tol=tol, name=f"{label} dx",
+                             verbose=verbose)}
+    for key, param in getattr(layer, "params", {}).items():
+        if key not in analytic:
+            raise _fail(f"{label}.grads", f"has no entry {key!r}; backward must fill grads for every parameter.")
+        errors[key] = gradcheck(lambda _p: layer.forward(x), param, analytic[key], upstream=upstream, h=h, tol=tol,
+                                name=f"{label} d{key}", verbose=verbose)
+    return errors

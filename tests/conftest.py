@@ -8,10 +8,14 @@ from pathlib import Path
 
 import matplotlib
 import pytest
+from hypothesis import settings
 
 from course import notebooks
 
 matplotlib.use("Agg")
+# Timings on a shared 2-core CI machine vary too much for per-example deadlines (first torch import alone ~2 s).
+settings.register_profile("course", deadline=None, max_examples=50)
+settings.load_profile("course")
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = notebooks.chapters(ROOT)

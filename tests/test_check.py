@@ -83,3 +83,30 @@ def test_rel_error_is_symmetric_and_scale_free():
     assert check.rel_error(1.0, 1.0) == 0
     assert check.rel_error([2.0], [1.0]) == pytest.approx(1 / 3)
     assert check.rel_error([2e6], [1e6]) == pytest.approx(check.rel_error([2.0], [1.0]))
+
+
+class _Dense:
+    """The course's layer pattern, in its smallest form, with an optional planted bug."""
+
+    def __init__(self, rng, bug=False):
+        self.params = {"W": rng.standard_normal((3, 2)), "b": rng.standard_normal(2)}
+        self.grads = {}
+        self.bug = bug
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.params["W"] + self.params["b"]
+
+    def backward(self, dout):
+        self.grads["W"] = self.x.T @ dout
+        self.grads["b"] = dout.mean(axis=0) if self.bug else dout.sum(axis=0)
+        return dout @ self.params["W"].T
+
+
+def test_gradcheck_layer_checks_input_and_every_parameter():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 3))
+    errors = check.gradcheck_layer(_Dense(rng), x, verbose=False)
+    assert set(errors) == {"x", "W", "b"} and max(errors.values()) < 1e-7
+    with pytest.raises(AssertionError, match="_Dense db: relative error"):
+        check.gradcheck_layer(_Dense(rng, bug=True), x, verbose=False)
