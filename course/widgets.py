@@ -35,6 +35,53 @@ def interactive_plot(draw: Callable[..., None], ncols: int = 1, figsize: tuple[f
     return w.VBox([box, out])
 
 
+def stepper(init: Callable[..., Any], step: Callable[..., Any], draw: Callable[..., None], ncols: int = 1,
+            figsize: tuple[float, float] = (6, 4), label: str = "Step", **controls: Any):
+    """A Step button (and Reset) that advances a state and redraws it: training loops, graph walks, GAN updates.
+
+    ``init(**values) -> state`` starts over (also whenever a control changes); ``step(state, **values) -> state``
+    advances one click; ``draw(*axes, state=state, **values)`` shows it. The returned box exposes ``.state()`` and
+    ``.click()`` so a notebook (and a headless run) can drive it without a browser.
+    """
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
+
+    out = w.Output()
+    holder: dict[str, Any] = {}
+
+    def values() -> dict[str, Any]:
+        return {k: c.value for k, c in controls.items()}
+
+    def redraw() -> None:
+        with out:
+            out.clear_output(wait=True)
+            fig, axes = plt.subplots(1, ncols, figsize=figsize, squeeze=False)
+            draw(*axes[0], state=holder["state"], **values())
+            fig.tight_layout()
+            plt.show(fig)
+
+    def reset(*_: Any) -> None:
+        holder["state"] = init(**values())
+        redraw()
+
+    def advance(*_: Any) -> None:
+        holder["state"] = step(holder["state"], **values())
+        redraw()
+
+    step_button = w.Button(description=label, button_style="primary")
+    reset_button = w.Button(description="Reset")
+    step_button.on_click(advance)
+    reset_button.on_click(reset)
+    for control in controls.values():
+        control.observe(reset, names="value")
+    reset()
+    box = w.VBox([w.HBox([*controls.values(), step_button, reset_button], layout=w.Layout(flex_flow="row wrap")),
+                  out])
+    box.state = lambda: holder["state"]
+    box.click = advance
+    return box
+
+
 def _slider(value: float, low: float, high: float, step: float, description: str, integer: bool = False):
     import ipywidgets as w
 

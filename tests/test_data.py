@@ -10,7 +10,7 @@ from course import data
 def test_digits_is_offline_scaled_and_stratified():
     s = data.digits()
     assert s.X_train.shape[1] == 64 and len(s.X_train) + len(s.X_test) == 1797
-    assert 0.0 <= s.X_train.min() and s.X_train.max() <= 1.0
+    assert s.X_train.min() >= 0.0 and s.X_train.max() <= 1.0
     assert set(np.unique(s.y_test)) == set(range(10))
     images = data.digits(images=True, n=200)
     assert images.X_train.shape[1:] == (8, 8) and len(images.X_train) + len(images.X_test) == 200

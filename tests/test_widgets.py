@@ -57,3 +57,19 @@ def test_polyfit_and_gd_explorers_draw_every_setting():
     X = np.c_[np.ones_like(x), x]
     box = widgets.gd_explorer(X, y)
     _controls(box)["η·λ_max/2"].value = 1.2  # diverging path must still draw
+
+
+def test_stepper_advances_resets_and_redraws(_capture_draws):
+    drawn = []
+    box = widgets.stepper(init=lambda lr: [0.0], step=lambda s, lr: [*s, s[-1] + lr],
+                          draw=lambda ax, state, lr: drawn.append(list(state)),
+                          lr=w.FloatSlider(value=0.5, min=0, max=1), label="Train")
+    box.click()
+    box.click()
+    assert box.state() == [0.0, 0.5, 1.0]
+    box.children[0].children[0].value = 0.25
+    assert box.state() == [0.0]
+    box.click()
+    assert drawn[-1] == [0.0, 0.25] and len(_capture_draws) == len(drawn) == 5
+    buttons = [c.description for c in box.children[0].children if isinstance(c, w.Button)]
+    assert buttons == ["Train", "Reset"]
