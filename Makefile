@@ -7,6 +7,8 @@ BIN    := $(abspath $(VENV))/bin
 STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= auto
 PORT   ?= 8888
+# root (containers, CI images) must opt in explicitly; everyone else gets Jupyter's default refusal-free start.
+LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # nbgrader shells out to alembic: the venv's bin/ must come first on PATH for every recipe.
 export PATH := $(BIN):$(PATH)
@@ -41,7 +43,7 @@ setup: $(STAMP)
 	done
 
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --port=$(PORT) README.md
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --port=$(PORT) $(LAB_FLAGS) README.md
 
 test: setup
 	$(BIN)/python -m pytest -n $(JOBS)
