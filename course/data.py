@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import struct
 import urllib.request
 from pathlib import Path
@@ -172,3 +173,158 @@ def california_housing(download: bool = False, test_size: float = 0.25, seed: in
             "California housing is not cached. Pass download=True to fetch it, or keep the offline default."
         ) from exc
     return split(bunch.data, bunch.target, test_size=test_size, seed=seed, stratify=False)
+
+
+# ---------------------------------------------------------------- text and sequences (offline)
+
+WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+SKIP_MODULES = ("idlelib", "tkinter", "turtle", "turtledemo", "test", "lib2to3", "ensurepip", "pydoc_data", "this",
+                "antigravity", "__phello__")
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case words (apostrophes kept inside words); punctuation and digits dropped."""
+    return WORD.findall(text.lower())
+
+
+def _stdlib_files() -> list[Path]:
+    import importlib.util
+    import sys
+
+    files = []
+    for name in sorted(sys.stdlib_module_names):
+        if name.startswith("_") or name in SKIP_MODULES:
+            continue
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+            continue
+        origin = Path(spec.origin)
+        files += sorted(origin.parent.rglob("*.py")) if origin.name == "__init__.py" else [origin]
+    return [f for f in files if not any(part in SKIP_MODULES or part == "tests" for part in f.parts[-3:-1])]
+
+
+def _docstrings(path: Path) -> list[str]:
+    import ast
+
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (SyntaxError, UnicodeDecodeError, ValueError):
+        return []
+    nodes = [tree, *(n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))]
+    return [doc for n in nodes if (doc := ast.get_docstring(n))]
+
+
+def stdlib_text(kind: str = "docstrings", max_chars: int | None = None) -> str:
+    """English prose (``"docstrings"``) or code (``"source"``) from this Python's standard library.
+
+    Every machine with Python has it, so text chapters work offline. Files are read in sorted order and parsed
+    (never imported), so the corpus is deterministic for a Python version; it is cached on disk after the first
+    call (a few seconds).
+    """
+    import sys
+
+    if kind not in ("docstrings", "source"):
+        raise ValueError("kind must be 'docstrings' or 'source'")
+    cache = DATA_HOME / f"stdlib-{kind}-{sys.version_info.major}.{sys.version_info.minor}.txt"
+    if cache.exists():
+        text = cache.read_text(encoding="utf-8")
+    else:
+        if kind == "docstrings":
+            text = "\n\n".join(doc for f in _stdlib_files() for doc in _docstrings(f))
+        else:
+            text = "\n\n".join(f.read_text(encoding="utf-8", errors="replace") for f in _stdlib_files())
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(cache)
+    return text[:max_chars] if max_chars is not None else text
+
+
+GENDER_PAIRS = [("king", "queen"), ("prince", "princess"), ("man", "woman"), ("boy", "girl"), ("father", "mother"),
+           ("son", "daughter"), ("brother", "sister"), ("uncle", "aunt"), ("husband", "wife"), ("lord", "lady")]
+ROYAL = {"king", "queen", "prince", "princess", "lord", "lady"}
+CAPITALS = [("france", "paris"), ("italy", "rome"), ("spain", "madrid"), ("germany", "berlin"),
+            ("japan", "tokyo"), ("egypt", "cairo"), ("peru", "lima"), ("kenya", "nairobi"), ("greece", "athens"),
+            ("norway", "oslo"), ("canada", "ottawa"), ("chile", "santiago")]
+
+
+class PlantedCorpus(NamedTuple):
+    """Sentences (lists of words) generated from templates, and the analogies ``a : b :: c : d`` they plant."""
+
+    sentences: list[list[str]]
+    analogies: list[tuple[str, str, str, str]]
+
+
+def planted_corpus(n_sentences: int = 20000, seed: int = 0) -> PlantedCorpus:
+    """A corpus whose co-occurrences encode gender pairs and country→capital, so analogies are learnable.
+
+    Male and female words share royal/common contexts but differ in gendered ones ("he", "his"); countries and
+    capitals share a country-specific context word, and appear in distinct "capital of" / "country" frames.
+    """
+    rng = np.random.default_rng(seed)
+    filler = ["the", "a", "old", "young", "kind", "proud", "quiet", "famous"]
+    sentences = []
+    for _ in range(n_sentences):
+        if rng.random() < 0.5:
+            male, female = GENDER_PAIRS[rng.integers(len(GENDER_PAIRS))]
+            status = "palace crown throne" if male in ROYAL else "house village market"
+            if rng.random() < 0.5:
+                word, pronoun, poss = male, "he", "his"
+            else:
+                word, pronoun, poss = female, "she", "her"
+            ctx = str(rng.choice(status.split()))
+            sentences.append([str(rng.choice(filler)), word, "said", pronoun, "saw", poss, ctx])
+        else:
+            country, capital = CAPITALS[rng.integers(len(CAPITALS))]
+            marker = f"{country}_news"
+            if rng.random() < 0.5:
+                sentences.append(["the", "country", country, "has", "many", "people", marker])
+            else:
+                sentences.append(["the", "capital", "city", capital, "has", "many", "streets", marker])
+    analogies = [(m1, f1, m2, f2) for m1, f1 in GENDER_PAIRS for m2, f2 in GENDER_PAIRS if m1 != m2]
+    analogies += [(c1, k1, c2, k2) for c1, k1 in CAPITALS for c2, k2 in CAPITALS if c1 != c2]
+    return PlantedCorpus(sentences, analogies)
+
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+
+
+def dates(n: int = 1000, seed: int = 0, low_year: int = 1950, high_year: int = 2049) -> list[tuple[str, str]]:
+    """Pairs (human-written date, ISO date) in several formats, e.g. ``("3 March 2021", "2021-03-03")``."""
+    import datetime
+
+    rng = np.random.default_rng(seed)
+    start = datetime.date(low_year, 1, 1).toordinal()
+    stop = datetime.date(high_year, 12, 31).toordinal()
+    formats = [
+        lambda d: f"{d.day} {MONTHS[d.month - 1]} {d.year}",
+        lambda d: f"{MONTHS[d.month - 1]} {d.day}, {d.year}",
+        lambda d: f"{d.day} {MONTHS[d.month - 1][:3]} {d.year}",
+        lambda d: f"{d.day:02d}/{d.month:02d}/{d.year}",
+        lambda d: f"{MONTHS[d.month - 1][:3].upper()} {d.day:02d} {d.year}",
+        lambda d: f"{d.year}, {MONTHS[d.month - 1].lower()} {d.day}",
+    ]
+    pairs = []
+    for _ in range(n):
+        d = datetime.date.fromordinal(int(rng.integers(start, stop + 1)))
+        pairs.append((formats[int(rng.integers(len(formats)))](d), d.isoformat()))
+    return pairs
+
+
+def sequence_task(task: str, n: int = 1000, min_len: int = 3, max_len: int = 10, alphabet: str = "abcdefghij",
+                  seed: int = 0) -> list[tuple[str, str]]:
+    """Pairs (input, target) for ``"reverse"``, ``"sort"`` or ``"copy"`` over random strings of varying length."""
+    rng = np.random.default_rng(seed)
+    ops = {"reverse": lambda s: s[::-1], "sort": lambda s: "".join(sorted(s)), "copy": lambda s: s}
+    if task not in ops:
+        raise ValueError(f"task must be one of {sorted(ops)}")
+    pairs = []
+    for _ in range(n):
+        length = int(rng.integers(min_len, max_len + 1))
+        s = "".join(str(c) for c in rng.choice(list(alphabet), length))
+        pairs.append((s, ops[task](s)))
+    return pairs

@@ -88,3 +88,48 @@ def test_california_housing_needs_explicit_download(monkeypatch, tmp_path):
     monkeypatch.setattr(data, "DATA_HOME", tmp_path)
     with pytest.raises(data.DatasetMissing, match="download=True"):
         data.california_housing()
+
+
+def test_tokenize_keeps_words_and_apostrophes():
+    assert data.tokenize("Don't panic: 42 ways, A-B!") == ["don't", "panic", "ways", "a", "b"]
+
+
+def test_stdlib_text_is_offline_deterministic_and_cached(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "DATA_HOME", tmp_path)
+    first = data.stdlib_text(max_chars=50_000)
+    assert len(first) == 50_000 and len(data.tokenize(first)) > 5_000
+    assert list(tmp_path.glob("stdlib-docstrings-*.txt")), "the corpus is cached on disk"
+    assert data.stdlib_text(max_chars=50_000) == first
+    assert "def " in data.stdlib_text("source", max_chars=100_000)
+    with pytest.raises(ValueError):
+        data.stdlib_text("poetry")
+
+
+def test_planted_corpus_plants_its_analogies():
+    corpus = data.planted_corpus(n_sentences=4000, seed=0)
+    words = {w for s in corpus.sentences for w in s}
+    assert all(set(a) <= words for a in corpus.analogies)
+    assert ("king", "queen", "man", "woman") in corpus.analogies
+    assert ("france", "paris", "italy", "rome") in corpus.analogies
+    again = data.planted_corpus(n_sentences=4000, seed=0)
+    assert again.sentences == corpus.sentences
+
+
+def test_dates_are_valid_iso_targets():
+    import datetime
+
+    pairs = data.dates(300, seed=1)
+    for human, iso in pairs:
+        day = datetime.date.fromisoformat(iso)
+        assert str(day.year) in human
+    assert len({h for h, _ in pairs}) > 250 and data.dates(300, seed=1) == pairs
+
+
+@pytest.mark.parametrize(("task", "check"), [("reverse", lambda s, t: t == s[::-1]),
+                                             ("sort", lambda s, t: t == "".join(sorted(s))),
+                                             ("copy", lambda s, t: s == t)])
+def test_sequence_tasks(task, check):
+    pairs = data.sequence_task(task, n=50, min_len=2, max_len=6, seed=0)
+    assert all(check(s, t) and 2 <= len(s) <= 6 for s, t in pairs)
+    with pytest.raises(ValueError):
+        data.sequence_task("shuffle")

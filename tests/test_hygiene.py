@@ -112,3 +112,14 @@ def test_release_holds_no_solutions_or_hidden_tests(chapter):
     text = chapter.release.read_text()
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in text
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=CHAPTER_IDS)
+def test_papermill_understands_every_parameter(chapter):
+    import papermill
+
+    nb = nbformat.read(chapter.source, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assigned = re.findall(r"^(\w+)\s*=", cell.source, flags=re.M)
+    parsed = papermill.inspect_notebook(str(chapter.source))
+    assert sorted(parsed) == sorted(assigned), "papermill could not parse some parameter lines (a comment with = ?)"
