@@ -29,6 +29,22 @@ class History:
     val_accuracy: list[float] = field(default_factory=list)
 
 
+def loader(X: Any, y: Any, batch_size: int = 64, shuffle: bool = True, seed: int = 0, dtype: Any = None):
+    """A ``DataLoader`` over NumPy arrays or tensors, reproducible through its own seeded generator.
+
+    Labels that are integer arrays become ``int64`` (what ``cross_entropy`` wants); features become ``float32``
+    unless ``dtype`` says otherwise.
+    """
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
+
+    X = torch.as_tensor(np.asarray(X) if not torch.is_tensor(X) else X, dtype=dtype or torch.float32)
+    y_arr = torch.as_tensor(np.asarray(y) if not torch.is_tensor(y) else y)
+    y_arr = y_arr.long() if not torch.is_floating_point(y_arr) else y_arr.to(dtype or torch.float32)
+    generator = torch.Generator().manual_seed(seed)
+    return DataLoader(TensorDataset(X, y_arr), batch_size=batch_size, shuffle=shuffle, generator=generator)
+
+
 def _to(batch: Any, device: str) -> Any:
     if isinstance(batch, (list, tuple)):
         return type(batch)(_to(b, device) for b in batch)

@@ -24,3 +24,18 @@ def test_progress_is_a_plain_iterable_when_disabled():
     from course.train import progress
 
     assert list(progress(range(3), disable=True)) == [0, 1, 2]
+
+
+def test_loader_is_seeded_and_types_labels():
+    torch = pytest.importorskip("torch")
+    from course.train import loader
+
+    X = np.arange(20, dtype=np.float64).reshape(10, 2)
+    y = np.arange(10)
+    first = [yb.tolist() for _, yb in loader(X, y, batch_size=4, seed=1)]
+    again = [yb.tolist() for _, yb in loader(X, y, batch_size=4, seed=1)]
+    assert first == again and sorted(sum(first, [])) == list(range(10))
+    xb, yb = next(iter(loader(X, y, batch_size=4, shuffle=False)))
+    assert xb.dtype == torch.float32 and yb.dtype == torch.int64 and yb.tolist() == [0, 1, 2, 3]
+    _, yf = next(iter(loader(X, y.astype(np.float64), shuffle=False)))
+    assert yf.dtype == torch.float32
