@@ -26,13 +26,34 @@ os.makedirs(c.Exchange.root, exist_ok=True)
 # generous per-cell limit only ever bites on an endless loop.
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
+# After a timeout the kernel is interrupted; give it time to settle and never let a slow settle fail the notebook.
+c.Execute.iopub_timeout = 30
+c.Execute.raise_on_iopub_timeout = False
+c.Execute.error_on_timeout = {
+    "ename": "CellTimeoutError",
+    "evalue": "the cell ran past the time limit and was interrupted",
+    "traceback": ["CellTimeoutError: the cell ran past the time limit and was interrupted"],
+}
 
 # A learner who deletes a test cell gets it back from the gradebook and is still graded on it.
 c.OverwriteCells.add_missing_cells = True
 
-# Feedback shows each test's error message but never the hidden tests' code (see course.grading.HideHiddenTests).
+# Autograding: a dead kernel keeps the points earned before it died, and tests that run after code which rewires
+# the testing machinery (monkeypatched checks, IPython hooks) score 0 with a message (see course/preprocessors.py).
+c.Autograde.autograde_preprocessors = [
+    "course.preprocessors.SafeExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "course.preprocessors.DetectTampering",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# Feedback shows each test's error message but never the hidden tests' code.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "course.grading.HideHiddenTests",
+    "course.preprocessors.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

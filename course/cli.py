@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import os
 import platform
 import shutil
 import subprocess
@@ -63,20 +64,37 @@ def cmd_release(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from course import grading
+    from course import grading, sandbox
 
     root = Path(args.course_dir).resolve() if args.course_dir else notebooks.find_root()
     submissions = Path(args.submissions).resolve()
     if not submissions.is_dir():
         print(f"{submissions} is not a folder of STUDENT/ASSIGNMENT/*.ipynb submissions", file=sys.stderr)
         return 2
+    if not args.unsafe:
+        try:
+            sandbox.check_available()
+        except sandbox.SandboxUnavailable as exc:
+            print(f"course grade: refusing to run student code unsandboxed: {exc}.\n"
+                  "Install bubblewrap, or pass --unsafe to grade with your own rights (trusted submissions only).",
+                  file=sys.stderr)
+            return 2
+    else:
+        print("WARNING: --unsafe: student code runs with your rights, network and files.", file=sys.stderr)
+    try:
+        index, count = (int(part) for part in args.shard.split("/"))
+    except ValueError:
+        print(f"--shard takes i/n, e.g. 1/2 (got {args.shard!r})", file=sys.stderr)
+        return 2
+    options = grading.GradeOptions(db_url=args.db, jobs=args.jobs, sandbox=not args.unsafe,
+                                   cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                                   feedback=not args.no_feedback, shard=(index, count))
     csv_path = Path(args.csv).resolve() if args.csv else root / "grades.csv"
-    rows = grading.grade(submissions, root, notebooks.chapters(root), db_url=args.db, csv_path=csv_path,
-                         feedback=not args.no_feedback)
+    rows = grading.grade(submissions, root, notebooks.chapters(root), options, csv_path=csv_path)
     print(grading.format_scores(rows))
     print(f"\nscores: {csv_path}")
     if not args.no_feedback:
-        print(f"feedback: {root / 'feedback'}")
+        print(f"feedback: {root / 'feedback'} (an HTML page and a grading-report.txt per submission)")
     return 0
 
 
@@ -180,6 +198,13 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--db", help="gradebook SQLAlchemy URL (default: sqlite:///COURSE_DIR/gradebook.db)")
     grade.add_argument("--csv", help="where the scores go (default: COURSE_DIR/grades.csv)")
     grade.add_argument("--no-feedback", action="store_true", help="skip nbgrader generate_feedback")
+    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                       help="submissions graded at the same time (default: the number of cores)")
+    grade.add_argument("--shard", default="1/1", help="grade only shard i of n of the students, e.g. 2/3")
+    grade.add_argument("--cell-timeout", type=int, default=120, help="seconds a cell may run")
+    grade.add_argument("--notebook-timeout", type=int, default=900, help="seconds a whole submission may take")
+    grade.add_argument("--unsafe", action="store_true",
+                       help="run student code without the sandbox (only where bubblewrap is unavailable)")
     grade.set_defaults(func=cmd_grade)
 
     doctor = sub.add_parser("doctor", help="print versions and what is missing, with the command that fixes it")

@@ -1,8 +1,9 @@
 """The instructor's side, on nbgrader's own machinery: release notebooks, autograde submissions, feedback, export.
 
-Every step is an ``nbgrader`` command run in a subprocess (printed before it runs, so nothing is hidden and any
-step can be repeated by hand). Grading is planned as a list of :class:`GradingJob` — one per assignment — run by a
-runner function; sandboxed and parallel runners slot in there without changing the rest.
+Every step is an ``nbgrader`` command run in a subprocess, printed before it runs so any step can be repeated by
+hand. Autograding runs one ``nbgrader autograde`` process per submission, ``jobs`` at a time, each with its
+kernel in a sandbox (:mod:`course.sandbox`) and under a wall-clock limit, so a hostile or endless submission costs
+only its own points. Scores are read back from nbgrader's gradebook into a CSV.
 """
 
 from __future__ import annotations
@@ -11,18 +12,22 @@ import contextlib
 import csv
 import json
 import os
+import queue
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from nbgrader.preprocessors import ClearHiddenTests
-
+from course import sandbox
 from course.notebooks import Chapter
+from course.sandbox import Limits
 
 Echo = Callable[[str], None]
 
@@ -39,12 +44,12 @@ def nbgrader_env() -> dict[str, str]:
 
 
 def run_nbgrader(args: list[str], cwd: Path, echo: Echo | None = print, check: bool = True,
-                 timeout: float | None = None) -> subprocess.CompletedProcess:
+                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run ``nbgrader ARGS`` in the course root and return the completed process (output captured)."""
     if echo:
         echo(f"$ nbgrader {shlex.join(args)}")
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=nbgrader_env(),
-                          capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env={**nbgrader_env(), **(env or {})},
+                          capture_output=True, text=True)
     if check and proc.returncode != 0:
         raise GradingError(f"`nbgrader {shlex.join(args)}` failed (exit {proc.returncode}):\n{_tail(proc.stderr)}")
     return proc
@@ -122,19 +127,166 @@ def discover(submissions_dir: Path) -> list[Submission]:
     return found
 
 
+def problems_with(sub: Submission, expected: set[str] | None = None) -> str:
+    """Why a submission cannot be graded as it stands (no notebook, unreadable or misnamed notebook), or ``""``."""
+    import nbformat
+
+    notebooks = sorted(sub.path.glob("*.ipynb"))
+    if not notebooks:
+        found = ", ".join(p.name for p in sub.path.iterdir()) or "nothing"
+        return f"no notebook in the submission (found: {found})"
+    for path in notebooks:
+        try:
+            nbformat.validate(nbformat.read(path, as_version=4))
+        except Exception as exc:  # noqa: BLE001 - any unreadable file is the student's problem, reported to them
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else "empty file"
+            return f"{path.name} is not a valid notebook ({type(exc).__name__}: {first[:200]})"
+    if expected and not expected & {p.stem for p in notebooks}:
+        return (f"expected {', '.join(sorted(n + '.ipynb' for n in expected))}, got "
+                f"{', '.join(p.name for p in notebooks)}: a notebook of another assignment?")
+    return ""
+
+
+def ingest(submissions: list[Submission], root: Path) -> None:
+    """Copy submissions into ``ROOT/submitted/`` unless they already are there (nbgrader reads only that folder)."""
+    submitted = (root / "submitted").resolve()
+    for sub in submissions:
+        target = submitted / sub.student / sub.assignment
+        if sub.path.resolve() == target:
+            continue
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(sub.path, target)
+
+
 @dataclass
-class GradingJob:
-    """One unit of autograding work: an assignment and the students whose submissions it grades."""
+class GradeOptions:
+    """How a grading run behaves; the defaults are the safe ones."""
 
-    assignment: str
-    students: list[str]
+    db_url: str | None = None
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    sandbox: bool = True
+    cell_timeout: int = 120
+    notebook_timeout: int = 900
+    grader_memory_bytes: int = 8 * 2**30
+    limits: Limits = field(default_factory=Limits)
+    feedback: bool = True
+    shard: tuple[int, int] = (1, 1)
+
+    def db_for(self, root: Path) -> str:
+        """The gradebook URL; SQLite waits for a concurrent writer instead of failing with "database is locked"."""
+        return self.db_url or f"sqlite:///{root.resolve() / 'gradebook.db'}?timeout=120"
+
+
+def select_shard(submissions: list[Submission], index: int, count: int) -> list[Submission]:
+    """The submissions of every ``count``-th student (sorted by id), starting at the ``index``-th (1-based)."""
+    if not 1 <= index <= count:
+        raise GradingError(f"shard {index}/{count} does not exist: use 1/{count} … {count}/{count}")
+    students = sorted({s.student for s in submissions})
+    mine = set(students[index - 1::count])
+    return [s for s in submissions if s.student in mine]
+
+
+@contextlib.contextmanager
+def registration_lock(db_url: str, root: Path):
+    """Serialise ``generate_assignment`` into one gradebook across concurrent grading processes (shards)."""
+    if db_url.startswith("postgresql"):
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(db_url)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(7277001)"))
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(7277001)"))
+        engine.dispose()
+    else:
+        import fcntl
+
+        with open(root / ".gradebook.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @dataclass
-class JobOutcome:
-    job: GradingJob
+class Outcome:
+    """What happened to one submission's ``nbgrader autograde`` process."""
+
+    submission: Submission
     returncode: int
     log: str
+    seconds: float
+    timed_out: bool = False
+
+
+class Autograder:
+    """Runs one ``nbgrader autograde`` per submission, ``jobs`` at a time, each in its own sandbox slot.
+
+    A slot owns a uid (process limits are per uid) and a folder for the kernel's ipc sockets, so concurrent
+    kernels never share either. Each process runs under a memory cap and a wall-clock limit; on timeout its whole
+    process group (nbgrader, bubblewrap, the kernel and anything it forked) is killed.
+    """
+
+    def __init__(self, root: Path, options: GradeOptions, scratch: Path, echo: Echo | None = print):
+        self.root, self.options, self.scratch, self.echo = root, options, scratch, echo
+        self.slots: queue.Queue[int] = queue.Queue()
+        for slot in range(max(1, options.jobs)):
+            self.slots.put(slot)
+        if options.sandbox:
+            sandbox.check_available()
+            sandbox.install_kernelspec(scratch / "jupyter")
+            self.hidden = sandbox.default_hidden(root)
+            self.exposed = sandbox.default_exposed()
+
+    def _slot_env(self, slot: int) -> tuple[dict[str, str], list[str]]:
+        ipc = self.scratch / f"slot-{slot}"
+        if ipc.exists():
+            shutil.rmtree(ipc)
+        ipc.mkdir(parents=True)
+        env = {"JUPYTER_RUNTIME_DIR": str(ipc)}
+        args = [f"--Execute.timeout={self.options.cell_timeout}"]
+        if self.options.sandbox:
+            ipc.chmod(0o777)
+            cfg = sandbox.SandboxConfig(ipc_dir=str(ipc), hide=self.hidden, expose=self.exposed,
+                                        uid=sandbox.BASE_UID + slot, limits=self.options.limits)
+            env[sandbox.CONFIG_ENV] = str(cfg.write(self.scratch / f"slot-{slot}.json"))
+            env["JUPYTER_PATH"] = str(self.scratch / "jupyter")
+            args += [f"--Execute.kernel_name={sandbox.KERNEL_NAME}", "--KernelManager.transport=ipc",
+                     f"--KernelManager.ip={ipc / 'kernel'}"]
+        return env, args
+
+    def grade_one(self, sub: Submission) -> Outcome:
+        slot = self.slots.get()
+        try:
+            env, extra = self._slot_env(slot)
+            args = ["autograde", sub.assignment, f"--student={sub.student}", "--create", "--force",
+                    f"--CourseDirectory.db_url={self.options.db_for(self.root)}", *extra]
+            if self.echo:
+                self.echo(f"$ nbgrader {shlex.join(args[:5])} …")
+            cap = ["prlimit", f"--as={self.options.grader_memory_bytes}", "--"] if shutil.which("prlimit") else []
+            start = time.perf_counter()
+            proc = subprocess.Popen([*cap, sys.executable, "-m", "nbgrader", *args], cwd=self.root,
+                                    env={**nbgrader_env(), **env}, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True, start_new_session=True)
+            try:
+                log, _ = proc.communicate(timeout=self.options.notebook_timeout)
+                timed_out = False
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                log, _ = proc.communicate()
+                timed_out = True
+            return Outcome(sub, proc.returncode, log or "", time.perf_counter() - start, timed_out)
+        finally:
+            self.slots.put(slot)
+
+    def grade_all(self, submissions: list[Submission]) -> list[Outcome]:
+        with ThreadPoolExecutor(max_workers=max(1, self.options.jobs)) as pool:
+            return list(pool.map(self.grade_one, submissions))
 
 
 @dataclass
@@ -151,148 +303,151 @@ class GradeRow:
     written_score: float = 0.0
     max_written_score: float = 0.0
     needs_manual_grade: bool = False
+    seconds: float = 0.0
     message: str = ""
 
 
-@dataclass
-class GradingRun:
-    """Where a grading run works and what it keeps: the course root is an nbgrader course directory."""
-
-    root: Path
-    db_url: str | None = None
-    feedback: bool = True
-    echo: Echo | None = print
-    outcomes: list[JobOutcome] = field(default_factory=list)
-
-    @property
-    def db_args(self) -> list[str]:
-        return [f"--CourseDirectory.db_url={self.db_url}"] if self.db_url else []
-
-    @property
-    def url(self) -> str:
-        return self.db_url or f"sqlite:///{self.root / 'gradebook.db'}"
-
-
-Runner = Callable[[GradingJob, GradingRun], JobOutcome]
-
-
-def run_serial(job: GradingJob, run: GradingRun) -> JobOutcome:
-    """Autograde one assignment for its students in a single nbgrader process (nbgrader's own per-student loop).
-
-    nbgrader grades each student in turn and keeps going past a failing one, so one broken submission costs only
-    that student; the sandboxed and parallel runners replace this function.
-    """
-    args = ["autograde", job.assignment, "--create", "--force", *run.db_args]
-    if len(job.students) == 1:
-        args.append(f"--student={job.students[0]}")
-    proc = run_nbgrader(args, run.root, run.echo, check=False)
-    return JobOutcome(job, proc.returncode, proc.stdout + proc.stderr)
-
-
-def problems_with(sub: Submission) -> str:
-    """Why a submission cannot be graded as it stands (empty folder, unreadable notebook), or ``""``."""
-    import nbformat
-
-    notebooks = sorted(sub.path.glob("*.ipynb"))
-    if not notebooks:
-        return f"no notebook in the submission (found: {', '.join(p.name for p in sub.path.iterdir()) or 'nothing'})"
-    for path in notebooks:
-        try:
-            nbformat.validate(nbformat.read(path, as_version=4))
-        except Exception as exc:  # noqa: BLE001 - any unreadable file is the student's problem, reported to them
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            return f"{path.name} is not a valid notebook ({type(exc).__name__}: {first[:200]})"
-    return ""
-
-
-def ingest(submissions: list[Submission], root: Path) -> None:
-    """Copy submissions into ``ROOT/submitted/`` unless they already are there (nbgrader reads only that folder)."""
-    submitted = (root / "submitted").resolve()
-    for sub in submissions:
-        target = submitted / sub.student / sub.assignment
-        if sub.path.resolve() == target:
-            continue
-        if target.exists():
-            shutil.rmtree(target)
-        shutil.copytree(sub.path, target)
-
-
-def grade(submissions_dir: Path, root: Path, chapters: list[Chapter], db_url: str | None = None,
-          csv_path: Path | None = None, feedback: bool = True, runner: Runner = run_serial,
-          echo: Echo | None = print) -> list[GradeRow]:
+def grade(submissions_dir: Path, root: Path, chapters: list[Chapter], options: GradeOptions | None = None,
+          csv_path: Path | None = None, echo: Echo | None = print) -> list[GradeRow]:
     """Autograde every submission under ``submissions_dir``, write feedback and a scores CSV, return the rows."""
+    options = options or GradeOptions()
     submissions = discover(submissions_dir)
     if not submissions:
         raise GradingError(f"no submissions under {submissions_dir}: expected STUDENT/ASSIGNMENT/*.ipynb folders")
-    run = GradingRun(root, db_url, feedback, echo)
-    ingest(submissions, root)
+    submissions = select_shard(submissions, *options.shard)
     known = {c.slug: c for c in chapters}
-    by_assignment: dict[str, list[str]] = {}
-    for sub in submissions:
-        by_assignment.setdefault(sub.assignment, []).append(sub.student)
+    expected = {slug: {p.stem for p in (c.source.parent).glob("*.ipynb")} for slug, c in known.items()}
+    ingest(submissions, root)
+    rejected = {s: problems_with(s, expected.get(s.assignment)) for s in submissions if s.assignment in known}
+    gradable = [s for s in submissions if s.assignment in known and not rejected[s]]
 
-    with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
-        for assignment, students in sorted(by_assignment.items()):
-            if assignment not in known:
-                continue
-            args = ["generate_assignment", assignment, "--force",
-                    f"--CourseDirectory.release_directory={scratch}", *run.db_args]
-            run_nbgrader(args, root, echo)
-            run.outcomes.append(runner(GradingJob(assignment, students), run))
-            if feedback:
-                run_nbgrader(["generate_feedback", assignment, "--force", *run.db_args], root, echo, check=False)
+    with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
+        scratch = Path(tmp)
+        scratch.chmod(0o755)
+        autograder = Autograder(root, options, scratch, echo)
+        db = options.db_for(root)
+        with registration_lock(db, root):
+            for assignment in sorted({s.assignment for s in gradable}):
+                run_nbgrader(["generate_assignment", assignment, "--force", f"--CourseDirectory.db_url={db}",
+                              f"--CourseDirectory.release_directory={scratch / 'release'}"], root, echo)
+        outcomes = {o.submission: o for o in autograder.grade_all(gradable)}
+        if options.feedback:
+            for assignment in sorted({s.assignment for s in gradable}):
+                write_feedback(root, assignment, {s.student for s in gradable if s.assignment == assignment},
+                               db, echo)
 
-    rows = collect_scores(run, submissions, known)
+    rows = collect_scores(root, db, submissions, known, outcomes, rejected)
+    if options.feedback:
+        for row in rows:
+            write_report(root, row)
     write_csv(rows, csv_path or root / "grades.csv")
     return rows
 
 
-def collect_scores(run: GradingRun, submissions: list[Submission], known: dict[str, Chapter]) -> list[GradeRow]:
+def write_feedback(root: Path, assignment: str, students: set[str], db: str, echo: Echo | None) -> None:
+    """``nbgrader generate_feedback`` for this run's students only (other shards write their own)."""
+    graded = root / "autograded"
+    others = sorted(p.name for p in graded.iterdir() if p.is_dir() and p.name not in students) \
+        if graded.is_dir() else []
+    args = ["generate_feedback", assignment, "--force", f"--CourseDirectory.db_url={db}"]
+    if others:
+        args.append(f"--CourseDirectory.student_id_exclude={','.join(others)}")
+    run_nbgrader(args, root, echo, check=False)
+
+
+SANDBOX_ERRORS = {
+    "TamperingDetected": "tampering detected",
+    "KernelDied": "the kernel died",
+    "CellTimeoutError": "a cell ran past the time limit",
+}
+
+
+def _incidents(autograded: Path) -> str:
+    """What went wrong inside a graded notebook that the learner should hear about, in one line."""
+    import nbformat
+
+    seen: dict[str, str] = {}
+    for path in sorted(autograded.glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for out in cell.get("outputs", []):
+                name = out.get("ename") if out.get("output_type") == "error" else None
+                if name in SANDBOX_ERRORS and name not in seen:
+                    seen[name] = f"{SANDBOX_ERRORS[name]}: {str(out.get('evalue', '')).strip()[:300]}"
+    return " | ".join(seen.values())
+
+
+def collect_scores(root: Path, db: str, submissions: list[Submission], known: dict[str, Chapter],
+                   outcomes: dict[Submission, Outcome], rejected: dict[Submission, str]) -> list[GradeRow]:
     """Read each submission's scores back from the gradebook; a submission nbgrader could not grade gets 0."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    logs = {o.job.assignment: o.log for o in run.outcomes}
     rows = []
-    with Gradebook(run.url, course_id=course_id(run.root)) as gb:
+    with Gradebook(db, course_id=course_id(root)) as gb:
         for sub in submissions:
             row = GradeRow(sub.student, sub.assignment, "graded")
             if sub.assignment not in known:
                 row.status, row.message = "rejected", f"unknown assignment {sub.assignment!r}"
                 rows.append(row)
                 continue
-            autograded = run.root / "autograded" / sub.student / sub.assignment
+            with contextlib.suppress(MissingEntry):
+                row.max_score = gb.find_assignment(sub.assignment).max_score
+            outcome = outcomes.get(sub)
+            if outcome is None:
+                row.status, row.message = "rejected", rejected.get(sub) or "not graded"
+                rows.append(row)
+                continue
+            row.seconds = round(outcome.seconds, 1)
+            if outcome.timed_out:
+                row.status = "error"
+                row.message = (f"grading stopped after {outcome.seconds:.0f} s, the time limit for a notebook: "
+                               "an endless loop or a very slow cell. Make every cell finish and resubmit.")
+                rows.append(row)
+                continue
+            autograded = root / "autograded" / sub.student / sub.assignment
             try:
                 s = gb.find_submission(sub.assignment, sub.student)
             except MissingEntry:
                 s = None
-            if s is None or not autograded.is_dir():
-                row.status = "error"
-                row.message = problems_with(sub) or _failure_message(logs.get(sub.assignment, ""), sub)
-                with contextlib.suppress(MissingEntry):
-                    row.max_score = gb.find_assignment(sub.assignment).max_score
+            if outcome.returncode != 0 or s is None or not autograded.is_dir():
+                row.status, row.message = "error", _failure_message(outcome.log, sub)
                 rows.append(row)
                 continue
             row.score, row.max_score = s.score, s.max_score
             row.autograded_score, row.max_autograded_score = s.code_score, s.max_code_score
             row.written_score, row.max_written_score = s.written_score, s.max_written_score
             row.needs_manual_grade = bool(s.needs_manual_grade)
+            row.message = _incidents(autograded)
             rows.append(row)
     return rows
 
 
 def _failure_message(log: str, sub: Submission) -> str:
-    marker = f"{os.sep}{sub.student}{os.sep}{sub.assignment}"
-    relevant = [ln for ln in log.splitlines() if "ERROR" in ln or marker in ln]
-    return ("nbgrader could not grade this submission: " + " | ".join(relevant[-3:]))[:500] if relevant \
-        else "nbgrader could not grade this submission"
+    relevant = [ln.strip() for ln in log.splitlines() if "ERROR" in ln or "Error" in ln]
+    detail = " | ".join(relevant[-3:])[:500]
+    return f"nbgrader could not grade this submission: {detail}" if detail else \
+        "nbgrader could not grade this submission"
+
+
+def write_report(root: Path, row: GradeRow) -> Path:
+    """A plain-text note beside the feedback HTML saying what the grader did with this submission."""
+    folder = root / "feedback" / row.student / row.assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = [f"{row.assignment}: {row.status}",
+             f"score {row.score:g} / {row.max_score:g} (autograded {row.autograded_score:g} / "
+             f"{row.max_autograded_score:g}, written {row.written_score:g} / {row.max_written_score:g}"
+             + (", written answers not graded yet)" if row.needs_manual_grade else ")")]
+    if row.message:
+        lines.append(row.message)
+    path = folder / "grading-report.txt"
+    path.write_text("\n".join(lines) + "\n")
+    return path
 
 
 def write_csv(rows: list[GradeRow], path: Path) -> Path:
     """One row per (student, assignment) with total, autograded and written scores."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fields = list(asdict(rows[0]).keys()) if rows else [f for f in GradeRow.__dataclass_fields__]
     with path.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=fields)
+        writer = csv.DictWriter(f, fieldnames=list(GradeRow.__dataclass_fields__))
         writer.writeheader()
         for row in rows:
             writer.writerow(asdict(row))
@@ -300,30 +455,15 @@ def write_csv(rows: list[GradeRow], path: Path) -> Path:
 
 
 def format_scores(rows: list[GradeRow]) -> str:
-    """A terminal table of the run's scores."""
-    table = [("student", "assignment", "status", "score", "autograded", "written")]
+    """A terminal table of the run's scores, then one line per message."""
+    table = [("student", "assignment", "status", "score", "autograded", "written", "seconds")]
     table += [(r.student, r.assignment, r.status, f"{r.score:g}/{r.max_score:g}",
                f"{r.autograded_score:g}/{r.max_autograded_score:g}",
-               f"{r.written_score:g}/{r.max_written_score:g}" + (" (to grade)" if r.needs_manual_grade else ""))
+               f"{r.written_score:g}/{r.max_written_score:g}" + (" (to grade)" if r.needs_manual_grade else ""),
+               f"{r.seconds:.1f}")
               for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in table]
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines += [f"{r.student}/{r.assignment}: {r.message}" for r in rows if r.message]
     return "\n".join(lines)
-
-
-class HideHiddenTests(ClearHiddenTests):
-    """Feedback preprocessor: drop hidden-test code from test cells and tracebacks that would quote it.
-
-    nbgrader's feedback shows hidden tests by design (jupyter/nbgrader#917). Learners here may resubmit, so the
-    feedback keeps each failing test's error name and message but neither the hidden code nor its traceback.
-    """
-
-    def preprocess_cell(self, cell, resources, cell_index):
-        cell, resources = super().preprocess_cell(cell, resources, cell_index)
-        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):
-            for out in cell.get("outputs", []):
-                if out.get("output_type") == "error":
-                    out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
-        return cell, resources

@@ -10,6 +10,7 @@ import nbformat
 import pytest
 
 from course import grading, notebooks
+from course.preprocessors import HideHiddenTests
 
 from .toy import make_course
 
@@ -70,19 +71,20 @@ def test_grade_scores_each_student_and_survives_bad_ones(toy, tmp_path):
     _submit(subs, "carol", "01_first", text="{ not json")
     _submit(subs, "dave", "99_unknown", solved)
     _submit(subs, "erin", "01_first", no_tests)
-    rows = {r.student: r for r in grading.grade(subs, toy, [chapter], echo=None)}
+    options = grading.GradeOptions(jobs=2)
+    rows = {r.student: r for r in grading.grade(subs, toy, [chapter], options, echo=None)}
 
     assert (rows["alice"].autograded_score, rows["alice"].max_autograded_score) == (2, 2)
     assert rows["alice"].needs_manual_grade and rows["alice"].max_score == 3
     assert rows["bob"].status == "graded" and rows["bob"].score == 0
-    assert rows["carol"].status == "error" and "not a valid notebook" in rows["carol"].message
+    assert rows["carol"].status == "rejected" and "not a valid notebook" in rows["carol"].message
     assert rows["carol"].max_score == 3
     assert rows["dave"].status == "rejected" and "unknown assignment" in rows["dave"].message
     assert rows["erin"].autograded_score == 2, "a deleted test cell is restored and graded"
 
     with (toy / "grades.csv").open() as f:
         table = {r["student"]: r for r in csv.DictReader(f)}
-    assert table["alice"]["autograded_score"] == "2.0" and table["carol"]["status"] == "error"
+    assert table["alice"]["autograded_score"] == "2.0" and table["carol"]["status"] == "rejected"
     for student in ("alice", "bob", "erin"):
         html = visible_text(toy / "feedback" / student / "01_first" / "01_first.html")
         assert "double(2) == 4" in html, "visible tests stay in the feedback"
@@ -105,7 +107,7 @@ def test_hidden_test_tracebacks_are_reduced_to_the_message():
     )
     cell.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="f(2) is wrong",
                                            traceback=["----> 3 assert f(2) == 99, 'f(2) is wrong'"])]
-    out, _ = grading.HideHiddenTests().preprocess_cell(cell, {}, 0)
+    out, _ = HideHiddenTests().preprocess_cell(cell, {}, 0)
     assert "99" not in out.source and out.outputs[0]["traceback"] == ["AssertionError: f(2) is wrong"]
 
 

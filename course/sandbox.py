@@ -1,0 +1,165 @@
+"""A sandboxed Jupyter kernel for grading: student code runs without network, secrets or the power to hurt the run.
+
+nbgrader executes a submission in a kernel that would otherwise have the grader's rights. Here the kernel is
+started through a kernel spec whose ``argv`` is this module: it rewrites the launch into
+
+    bwrap (new mount/net/pid/ipc/uts namespaces, read-only /, private tmpfs over secrets)
+      prlimit (address space, CPU seconds, processes, file size)
+        setpriv (an unprivileged uid of its own, so process limits are per student)
+          python -m ipykernel_launcher -f CONNECTION
+
+Without a network namespace loopback TCP is gone too, so the grader talks to the kernel over ZMQ ipc sockets in a
+dedicated folder (``KernelManager.transport = "ipc"``). The working directory is a size-limited tmpfs holding only
+that submission's non-notebook files: the notebook itself (with the hidden tests restored) never enters.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+KERNEL_NAME = "course-sandbox"
+BASE_UID = 100_000
+CONFIG_ENV = "COURSE_SANDBOX_CONFIG"
+WORKDIR = "/tmp/work"
+PASSTHROUGH_ENV = ("PATH", "LANG", "LC_ALL", "NBGRADER_EXECUTION", "COURSE_SMOKE", "OMP_NUM_THREADS",
+                   "MKL_NUM_THREADS", "COURSE_DATA")
+
+
+class SandboxUnavailable(RuntimeError):
+    """This machine cannot sandbox a kernel (bubblewrap missing or not permitted)."""
+
+
+@dataclass
+class Limits:
+    """Per-kernel resource limits; the defaults suit the chapters in smoke mode with a wide margin."""
+
+    memory_bytes: int = 6 * 2**30
+    cpu_seconds: int = 900
+    processes: int = 256
+    file_bytes: int = 64 * 2**20
+    workdir_bytes: int = 256 * 2**20
+
+
+@dataclass
+class SandboxConfig:
+    """What one grading process's kernels may see; written to JSON and read back by the kernel launcher."""
+
+    ipc_dir: str
+    hide: list[str]
+    expose: list[str]
+    uid: int = BASE_UID
+    limits: Limits = field(default_factory=Limits)
+
+    def write(self, path: Path) -> Path:
+        path.write_text(json.dumps(asdict(self), indent=1))
+        return path
+
+    @classmethod
+    def read(cls, path: str | os.PathLike) -> SandboxConfig:
+        raw = json.loads(Path(path).read_text())
+        return cls(**{**raw, "limits": Limits(**raw["limits"])})
+
+
+def check_available() -> str:
+    """Return the bubblewrap path after proving it can build the namespaces we need; raise otherwise."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        raise SandboxUnavailable("bubblewrap (bwrap) is not installed: apt-get install bubblewrap")
+    for tool in ("prlimit", "setpriv"):
+        if shutil.which(tool) is None:
+            raise SandboxUnavailable(f"{tool} is not installed (util-linux)")
+    probe = subprocess.run([bwrap, "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "--die-with-parent",
+                            "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        raise SandboxUnavailable(f"bubblewrap cannot create namespaces here: {probe.stderr.strip()}")
+    return bwrap
+
+
+def default_exposed() -> list[str]:
+    """Read-only paths a kernel needs: the interpreter, its environment and the ``course`` package."""
+    import course
+
+    paths = {sys.base_prefix, sys.prefix, str(Path(course.__file__).resolve().parent)}
+    data_home = Path(os.environ.get("COURSE_DATA", Path.home() / ".cache" / "dl-course"))
+    if data_home.is_dir():
+        paths.add(str(data_home))
+    return sorted(paths)
+
+
+def default_hidden(course_root: Path) -> list[str]:
+    """Where secrets live: the course (source/, gradebook, every submission), the package's repo, homes, /tmp."""
+    import course
+
+    hidden = {"/tmp", "/root", "/home", "/var/tmp", str(course_root.resolve())}
+    repo = Path(course.__file__).resolve().parent.parent
+    if (repo / "source").exists() or (repo / "nbgrader_config.py").exists():
+        hidden.add(str(repo))
+    return sorted(p for p in hidden if Path(p).exists())
+
+
+def install_kernelspec(kernels_dir: Path) -> Path:
+    """A kernel spec that starts kernels through this module; put its parent on ``JUPYTER_PATH``."""
+    spec_dir = kernels_dir / "kernels" / KERNEL_NAME
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    spec = {
+        "argv": [sys.executable, "-m", "course.sandbox", "-f", "{connection_file}"],
+        "display_name": "Python 3 (grading sandbox)",
+        "language": "python",
+        "interrupt_mode": "message",
+    }
+    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
+    return spec_dir
+
+
+def command(cfg: SandboxConfig, connection_file: str, stage: Path, bwrap: str = "bwrap") -> list[str]:
+    """The full argv that starts ipykernel inside the sandbox."""
+    lim = cfg.limits
+    argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/dev/shm",
+            "--proc", "/proc"]
+    for path in cfg.hide:
+        argv += ["--perms", "1777", "--tmpfs", path] if path == "/tmp" else ["--tmpfs", path]
+    for path in cfg.expose:
+        argv += ["--ro-bind", path, path]
+    argv += ["--perms", "0777", "--size", str(lim.workdir_bytes), "--tmpfs", WORKDIR]
+    for item in sorted(stage.iterdir()) if stage.is_dir() else []:
+        if item.suffix != ".ipynb" and not item.name.startswith("."):
+            argv += ["--ro-bind", str(item), f"{WORKDIR}/{item.name}"]
+    ipc = Path(cfg.ipc_dir)
+    for parent in reversed(ipc.parents):
+        if any(parent != Path(h) and parent.is_relative_to(h) for h in cfg.hide):
+            argv += ["--perms", "0755", "--dir", str(parent)]
+    argv += ["--bind", cfg.ipc_dir, cfg.ipc_dir,
+             "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent",
+             "--new-session", "--chdir", WORKDIR, "--clearenv"]
+    env = {k: os.environ[k] for k in PASSTHROUGH_ENV if k in os.environ}
+    env.update(HOME=WORKDIR, MPLCONFIGDIR=f"{WORKDIR}/.matplotlib", MPLBACKEND="Agg",
+               PYTHONDONTWRITEBYTECODE="1", JOBLIB_MULTIPROCESSING="0")
+    for key, value in sorted(env.items()):
+        argv += ["--setenv", key, value]
+    argv += ["--", "prlimit", f"--as={lim.memory_bytes}", f"--cpu={lim.cpu_seconds}", f"--nproc={lim.processes}",
+             f"--fsize={lim.file_bytes}", "--",
+             "setpriv", f"--reuid={cfg.uid}", f"--regid={cfg.uid}", "--clear-groups", "--",
+             sys.executable, "-m", "ipykernel_launcher", "-f", connection_file]
+    return argv
+
+
+def launch(connection_file: str) -> None:
+    """Kernel spec entry point: copy the connection file where the sandbox can read it, then become bwrap."""
+    cfg = SandboxConfig.read(os.environ[CONFIG_ENV])
+    readable = Path(cfg.ipc_dir) / f"{Path(connection_file).stem}.json"
+    shutil.copyfile(connection_file, readable)
+    readable.chmod(0o644)
+    argv = command(cfg, str(readable), Path.cwd(), shutil.which("bwrap") or "bwrap")
+    os.execvp(argv[0], argv)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "-f":
+        sys.exit("usage: python -m course.sandbox -f CONNECTION_FILE (started by Jupyter, not by hand)")
+    launch(sys.argv[2])
