@@ -13,7 +13,10 @@ LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 # nbgrader shells out to alembic: the venv's bin/ must come first on PATH for every recipe.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup lab test lint run run-full release release-check grade doctor clean
+.PHONY: help setup system-deps lab test lint run run-full release release-check grade doctor bench clean
+
+# System packages the grading tests use: bubblewrap (the sandbox) and PostgreSQL (the shared gradebook).
+SYSTEM_DEPS := bubblewrap:bwrap postgresql:/usr/lib/postgresql/*/bin/initdb
 
 help:
 	@echo "make lab            set up .venv and open the course in JupyterLab"
@@ -45,7 +48,16 @@ setup: $(STAMP)
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --port=$(PORT) $(LAB_FLAGS) README.md
 
-test: setup
+system-deps:
+	@missing=""; for dep in $(SYSTEM_DEPS); do pkg=$${dep%%:*}; probe=$${dep#*:}; \
+		command -v $$probe >/dev/null 2>&1 || ls $$probe >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "missing system packages:$$missing; the tests that need them will skip (install them as root)"; fi; \
+	fi
+
+test: setup system-deps
 	$(BIN)/python -m pytest -n $(JOBS)
 
 lint: setup
@@ -69,6 +81,9 @@ grade: setup
 
 doctor: setup
 	$(BIN)/course doctor
+
+bench: setup system-deps
+	$(BIN)/python benchmarks/grading.py
 
 clean:
 	rm -rf outputs submitted autograded feedback gradebook.db grades.csv .pytest_cache .ruff_cache

@@ -38,6 +38,15 @@ c.Execute.error_on_timeout = {
 # A learner who deletes a test cell gets it back from the gradebook and is still graded on it.
 c.OverwriteCells.add_missing_cells = True
 
+# A duplicated cell (same grade_id twice) becomes an ordinary cell instead of failing the whole submission.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "course.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # Autograding: a dead kernel keeps the points earned before it died, and tests that run after code which rewires
 # the testing machinery (monkeypatched checks, IPython hooks) score 0 with a message (see course/preprocessors.py).
 c.Autograde.autograde_preprocessors = [

@@ -252,7 +252,8 @@ class Autograder:
         if self.options.sandbox:
             ipc.chmod(0o777)
             cfg = sandbox.SandboxConfig(ipc_dir=str(ipc), hide=self.hidden, expose=self.exposed,
-                                        uid=sandbox.BASE_UID + slot, limits=self.options.limits)
+                                        uid=sandbox.BASE_UID + 100 * (self.options.shard[0] - 1) + slot,
+                                        limits=self.options.limits)
             env[sandbox.CONFIG_ENV] = str(cfg.write(self.scratch / f"slot-{slot}.json"))
             env["JUPYTER_PATH"] = str(self.scratch / "jupyter")
             args += [f"--Execute.kernel_name={sandbox.KERNEL_NAME}", "--KernelManager.transport=ipc",
@@ -390,7 +391,9 @@ def collect_scores(root: Path, db: str, submissions: list[Submission], known: di
                 rows.append(row)
                 continue
             with contextlib.suppress(MissingEntry):
-                row.max_score = gb.find_assignment(sub.assignment).max_score
+                a = gb.find_assignment(sub.assignment)
+                row.max_score, row.max_autograded_score, row.max_written_score = \
+                    a.max_score, a.max_code_score, a.max_written_score
             outcome = outcomes.get(sub)
             if outcome is None:
                 row.status, row.message = "rejected", rejected.get(sub) or "not graded"

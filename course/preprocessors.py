@@ -3,6 +3,7 @@
 - :class:`SafeExecute` keeps the grades a submission earned before its kernel died.
 - :class:`DetectTampering` voids the tests that run after code which rewires the testing machinery.
 - :class:`HideHiddenTests` keeps hidden tests out of the feedback a learner reads.
+- :class:`DeduplicateIds` makes a duplicated cell an ordinary cell instead of crashing autograde.
 """
 
 from __future__ import annotations
@@ -14,7 +15,19 @@ from typing import Any
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
+from nbgrader.preprocessors import DeduplicateIds as NbGraderDeduplicateIds
 from nbgrader.utils import is_grade
+
+
+class DeduplicateIds(NbGraderDeduplicateIds):
+    """nbgrader's DeduplicateIds leaves ``metadata.nbgrader = {}`` on a duplicate, which later preprocessors read
+    as an nbgrader cell without a ``grade_id`` (KeyError: the whole submission fails). Drop the key instead."""
+
+    def preprocess_cell(self, cell: NotebookNode, resources: Any, cell_index: int):
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        if cell.metadata.get("nbgrader") == {}:
+            del cell.metadata["nbgrader"]
+        return cell, resources
 
 
 def error_output(ename: str, evalue: str) -> NotebookNode:
