@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import http.server
-import sys
 import importlib.util
+import sys
 import threading
 from pathlib import Path
 
