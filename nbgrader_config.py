@@ -21,6 +21,28 @@ c.Exchange.root = os.environ.get(
     "NBGRADER_EXCHANGE", os.path.join(os.path.dirname(os.path.abspath(__file__)), ".nbgrader", "exchange")
 )
 os.makedirs(c.Exchange.root, exist_ok=True)
+# Several courses can share one exchange: paths in it include the course id (students' configs must agree).
+c.Exchange.path_includes_course = True
+
+# The term: due dates and late penalties, in one place (read by nbgrader's late-penalty step and by `course term`).
+# A started day late costs 10% of the score, at most 50%; `course term release` writes the due dates to the gradebook.
+c.Schedule.due = {  # a weekly term; edit to suit yours
+    "01_linear_algebra": "2027-01-18 23:59:00 UTC",
+    "02_least_squares": "2027-01-25 23:59:00 UTC",
+    "03_calculus_graphs": "2027-02-01 23:59:00 UTC",
+    "04_backprop_mlp": "2027-02-08 23:59:00 UTC",
+    "05_training_deep_networks": "2027-02-15 23:59:00 UTC",
+    "06_autodiff_pytorch": "2027-02-22 23:59:00 UTC",
+    "07_convolutional_networks": "2027-03-01 23:59:00 UTC",
+    "08_word_embeddings": "2027-03-08 23:59:00 UTC",
+    "09_recurrent_networks": "2027-03-15 23:59:00 UTC",
+    "10_attention_transformers": "2027-03-22 23:59:00 UTC",
+    "11_autoencoders_vae": "2027-03-29 23:59:00 UTC",
+    "12_gans": "2027-04-05 23:59:00 UTC",
+}
+c.Schedule.penalty_per_day = 0.10
+c.Schedule.max_penalty = 0.50
+c.AssignLatePenalties.plugin_class = "course.term.LatePenalty"
 
 # Execution while validating and autograding: chapters run in smoke mode (NBGRADER_EXECUTION is set), so a
 # generous per-cell limit only ever bites on an endless loop.

@@ -98,6 +98,31 @@ def cmd_grade(args) -> int:
     return 0
 
 
+def cmd_term(args) -> int:
+    from course import grading, term
+
+    root = notebooks.find_root()
+    steps = ["release", "collect", "grade", "feedback", "export"] if args.step == "all" else [args.step]
+    t = term.Term(root, _chapters(args), dry_run=args.dry_run)
+    for step in steps:
+        print(f"== {step}")
+        if step == "grade":
+            rows = t.grade(grading.GradeOptions(jobs=args.jobs, sandbox=not args.unsafe))
+            if rows:
+                print(grading.format_scores(rows))
+        else:
+            getattr(t, step)()
+    return 0
+
+
+def cmd_publish(args) -> int:
+    from course import publish
+
+    dest = publish.publish(notebooks.find_root(), Path(args.dest).resolve(), force=args.force)
+    print(f"wrote the learner copy to {dest}: release notebooks, the course package, tests, no solutions.")
+    return 0
+
+
 def _version(dist: str) -> str | None:
     try:
         return importlib.metadata.version(dist)
@@ -207,6 +232,22 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run student code without the sandbox (only where bubblewrap is unavailable)")
     grade.set_defaults(func=cmd_grade)
 
+    term = sub.add_parser("term", help="a term's routine on nbgrader's exchange, printing each nbgrader command")
+    term.add_argument("step", choices=["release", "collect", "grade", "feedback", "export", "all"],
+                      help="release: due dates + generate + release_assignment; collect: newest submissions; "
+                           "grade: sandboxed autograde; feedback: generate + release_feedback; export: term CSV "
+                           "and plot")
+    term.add_argument("chapters", nargs="*", help="chapter numbers or slugs (default: all)")
+    term.add_argument("--dry-run", action="store_true", help="print the commands without running them")
+    term.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel grading processes")
+    term.add_argument("--unsafe", action="store_true", help="grade without the sandbox")
+    term.set_defaults(func=cmd_term)
+
+    pub = sub.add_parser("publish", help="write the learner copy of the course (no solutions, no hidden tests)")
+    pub.add_argument("dest", help="an empty folder (e.g. a checkout of the public repository)")
+    pub.add_argument("--force", action="store_true", help="replace what DEST holds")
+    pub.set_defaults(func=cmd_publish)
+
     doctor = sub.add_parser("doctor", help="print versions and what is missing, with the command that fixes it")
     doctor.set_defaults(func=cmd_doctor)
     return parser
@@ -216,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (DeviceError, KeyError, notebooks.CourseNotFound) as exc:
+    except (DeviceError, KeyError, notebooks.CourseNotFound, FileExistsError) as exc:
         print(f"course {args.command}: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
     except RuntimeError as exc:

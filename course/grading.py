@@ -309,10 +309,12 @@ class GradeRow:
 
 
 def grade(submissions_dir: Path, root: Path, chapters: list[Chapter], options: GradeOptions | None = None,
-          csv_path: Path | None = None, echo: Echo | None = print) -> list[GradeRow]:
-    """Autograde every submission under ``submissions_dir``, write feedback and a scores CSV, return the rows."""
+          csv_path: Path | None = None, echo: Echo | None = print,
+          assignments: set[str] | None = None) -> list[GradeRow]:
+    """Autograde every submission under ``submissions_dir`` (of ``assignments``, when given), write feedback and a
+    scores CSV, return the rows."""
     options = options or GradeOptions()
-    submissions = discover(submissions_dir)
+    submissions = [s for s in discover(submissions_dir) if assignments is None or s.assignment in assignments]
     if not submissions:
         raise GradingError(f"no submissions under {submissions_dir}: expected STUDENT/ASSIGNMENT/*.ipynb folders")
     submissions = select_shard(submissions, *options.shard)

@@ -24,12 +24,14 @@ class CourseNotFound(FileNotFoundError):
 
 
 def find_root(start: str | os.PathLike | None = None) -> Path:
-    """The course root: ``$COURSE_ROOT``, else the nearest folder above ``start`` holding ``nbgrader_config.py``."""
+    """The course root: ``$COURSE_ROOT``, else the nearest folder above ``start`` holding ``nbgrader_config.py``
+    beside ``source/`` (the instructor's repository) or ``release/`` (the learner's copy)."""
     if os.environ.get("COURSE_ROOT"):
         return Path(os.environ["COURSE_ROOT"]).resolve()
     here = Path(start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / "nbgrader_config.py").is_file() and (folder / "source").is_dir():
+        has_notebooks = (folder / "source").is_dir() or (folder / "release").is_dir()
+        if (folder / "nbgrader_config.py").is_file() and has_notebooks:
             return folder
     raise CourseNotFound(f"no course found at or above {here}: run this inside the course repository")
 
@@ -53,11 +55,17 @@ class Chapter:
     def release(self) -> Path:
         return self.root / "release" / self.slug / f"{self.slug}.ipynb"
 
+    @property
+    def notebook(self) -> Path:
+        """What ``course run`` executes: the instructor's source, or in a learner's copy their own notebook."""
+        return self.source if self.source.exists() else self.release
+
 
 def chapters(root: str | os.PathLike | None = None) -> list[Chapter]:
-    """Every chapter under ``source/``, in course order."""
+    """Every chapter under ``source/`` (or ``release/`` in a learner's copy), in course order."""
     root = Path(root) if root is not None else find_root()
-    found = sorted(p.name for p in (root / "source").iterdir() if p.is_dir() and CHAPTER_DIR.match(p.name))
+    base = root / "source" if (root / "source").is_dir() else root / "release"
+    found = sorted(p.name for p in base.iterdir() if p.is_dir() and CHAPTER_DIR.match(p.name))
     return [Chapter(slug, root) for slug in found]
 
 
@@ -138,8 +146,8 @@ def run_chapter(chapter: Chapter, output_dir: Path, smoke: bool = True, device: 
     start = time.perf_counter()
     try:
         pm.execute_notebook(
-            str(chapter.source), str(output), parameters={"SMOKE": smoke, "DEVICE": device},
-            kernel_name=kernel, cwd=str(chapter.source.parent), progress_bar=False, execution_timeout=timeout,
+            str(chapter.notebook), str(output), parameters={"SMOKE": smoke, "DEVICE": device},
+            kernel_name=kernel, cwd=str(chapter.notebook.parent), progress_bar=False, execution_timeout=timeout,
         )
         result = RunResult(chapter.slug, True, time.perf_counter() - start, output=output)
     except PapermillExecutionError as exc:

@@ -30,7 +30,7 @@ def _load_corpus():
 def _tree_digest(*folders: Path) -> str:
     digest = hashlib.sha256()
     for folder in folders:
-        for path in sorted(folder.rglob("*")):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else [folder]:
             if path.is_file():
                 digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
     return digest.hexdigest()
@@ -74,7 +74,7 @@ def test_the_hostile_corpus_costs_only_its_own_points(course_copy, tmp_path, loo
         "urls": [url, "https://pypi.org/simple/"],
     }
     cases = {c.student: c for c in hostile.build(tmp_path / "corpus", hostile.CHAPTER, params)}
-    protected = (course_copy / "source", course_copy / "release", ROOT / "source", ROOT / "autograder")
+    protected = (course_copy / "source", course_copy / "release", course_copy / "nbgrader_config.py")
     before = _tree_digest(*protected)
 
     options = grading.GradeOptions(jobs=2, cell_timeout=20, notebook_timeout=300)
@@ -94,7 +94,8 @@ def test_the_hostile_corpus_costs_only_its_own_points(course_copy, tmp_path, loo
             assert case.message in report.lower(), f"{student}'s report does not say what happened:\n{report}"
 
     assert _tree_digest(*protected) == before, "a submission changed files outside its sandbox"
-    assert not (Path.home() / "pwned").exists() and not Path("/etc/pwned").exists()
+    for target in params["targets"]:
+        assert not Path(target).exists(), f"a submission wrote {target}"
     assert hits == [], "a sandboxed kernel reached the grader's loopback network"
     _assert_no_manual_scores(course_copy)
     leftovers = [p.info for p in psutil.process_iter(["pid", "name", "uids"])
