@@ -286,6 +286,9 @@ class Autograder:
             self.slots.put(slot)
 
     def grade_all(self, submissions: list[Submission]) -> list[Outcome]:
+        share = str(max(1, (os.cpu_count() or 1) // max(1, self.options.jobs)))
+        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            os.environ.setdefault(var, share)
         with ThreadPoolExecutor(max_workers=max(1, self.options.jobs)) as pool:
             return list(pool.map(self.grade_one, submissions))
 

@@ -167,6 +167,10 @@ def run_chapters(selected: list[Chapter], output_dir: Path, smoke: bool = True, 
     """Execute chapters, ``jobs`` at a time in separate processes; results keep the chapters' order."""
     if jobs <= 1 or len(selected) <= 1:
         return [run_chapter(c, output_dir, smoke, device, timeout) for c in selected]
+    # Several kernels at once: share the cores out instead of letting each torch/BLAS claim all of them.
+    share = str(max(1, (os.cpu_count() or 1) // jobs))
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(var, share)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(run_chapter, c, output_dir, smoke, device, timeout) for c in selected]
         return [f.result() for f in futures]

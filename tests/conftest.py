@@ -17,6 +17,11 @@ matplotlib.use("Agg")
 settings.register_profile("course", deadline=None, max_examples=50)
 settings.load_profile("course")
 
+# pytest-xdist already runs one worker per core; kernels started by the tests (papermill, nbgrader) inherit this, so
+# torch and BLAS do not each start a thread per core and fight over the same cores.
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = notebooks.chapters(ROOT)
 CHAPTER_IDS = [c.slug for c in CHAPTERS]

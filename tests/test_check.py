@@ -85,28 +85,28 @@ def test_rel_error_is_symmetric_and_scale_free():
     assert check.rel_error([2e6], [1e6]) == pytest.approx(check.rel_error([2.0], [1.0]))
 
 
-class _Dense:
-    """The course's layer pattern, in its smallest form, with an optional planted bug."""
+class _Scale:
+    """The course's layer pattern in its smallest form, ``y = x * w + b`` per feature, with an optional bug."""
 
     def __init__(self, rng, bug=False):
-        self.params = {"W": rng.standard_normal((3, 2)), "b": rng.standard_normal(2)}
+        self.params = {"w": rng.standard_normal(3), "b": rng.standard_normal(3)}
         self.grads = {}
         self.bug = bug
 
     def forward(self, x):
         self.x = x
-        return x @ self.params["W"] + self.params["b"]
+        return x * self.params["w"] + self.params["b"]
 
     def backward(self, dout):
-        self.grads["W"] = self.x.T @ dout
+        self.grads["w"] = (self.x * dout).sum(axis=0)
         self.grads["b"] = dout.mean(axis=0) if self.bug else dout.sum(axis=0)
-        return dout @ self.params["W"].T
+        return dout * self.params["w"]
 
 
 def test_gradcheck_layer_checks_input_and_every_parameter():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((4, 3))
-    errors = check.gradcheck_layer(_Dense(rng), x, verbose=False)
-    assert set(errors) == {"x", "W", "b"} and max(errors.values()) < 1e-7
-    with pytest.raises(AssertionError, match="_Dense db: relative error"):
-        check.gradcheck_layer(_Dense(rng, bug=True), x, verbose=False)
+    errors = check.gradcheck_layer(_Scale(rng), x, verbose=False)
+    assert set(errors) == {"x", "w", "b"} and max(errors.values()) < 1e-7
+    with pytest.raises(AssertionError, match="_Scale db: relative error"):
+        check.gradcheck_layer(_Scale(rng, bug=True), x, verbose=False)
