@@ -15,8 +15,9 @@ export PATH := $(BIN):$(PATH)
 
 .PHONY: help setup system-deps lab test lint run run-full release release-check grade doctor bench clean
 
-# System packages the grading tests use: bubblewrap (the sandbox) and PostgreSQL (the shared gradebook).
-SYSTEM_DEPS := bubblewrap:bwrap postgresql:/usr/lib/postgresql/*/bin/initdb
+# System packages the tests use: bubblewrap (the grading sandbox), PostgreSQL (the shared gradebook) and Chromium
+# (the browser tests drive a real JupyterLab).
+SYSTEM_DEPS := bubblewrap:bwrap postgresql:/usr/lib/postgresql/*/bin/initdb chromium:/usr/bin/chromium
 
 help:
 	@echo "make lab            set up .venv and open the course in JupyterLab"

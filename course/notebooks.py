@@ -17,6 +17,7 @@ from pathlib import Path
 CHAPTER_DIR = re.compile(r"^(\d{2})_[a-z0-9_]+$")
 DEVICE_LINE = re.compile(r"\[course\] device=(\S+)")
 KERNEL = "python3"
+HEADLESS_ENV = "COURSE_HEADLESS"
 
 
 class CourseNotFound(FileNotFoundError):
@@ -143,6 +144,7 @@ def run_chapter(chapter: Chapter, output_dir: Path, smoke: bool = True, device: 
 
     output_dir.mkdir(parents=True, exist_ok=True)
     output = output_dir / f"{chapter.slug}.ipynb"
+    os.environ[HEADLESS_ENV] = "1"  # kernels inherit it: widgets draw a static figure no one has to click
     start = time.perf_counter()
     try:
         pm.execute_notebook(

@@ -17,7 +17,7 @@ def progress(iterable: Iterable, total: int | None = None, desc: str | None = No
     """``tqdm.auto.tqdm`` with the course's defaults: a widget in JupyterLab, text elsewhere, quiet when disabled."""
     from tqdm.auto import tqdm
 
-    return tqdm(iterable, total=total, desc=desc, disable=disable, leave=kw.pop("leave", False), **kw)
+    return tqdm(iterable, total=total, desc=desc, disable=disable, leave=kw.pop("leave", True), **kw)
 
 
 @dataclass

@@ -29,6 +29,10 @@ def test_executes_in_smoke_mode_on_cpu(chapter, tmp_path):
     assert result.device == "cpu"
     executed = nbformat.read(result.output, as_version=4)
     assert any("smoke=True" in o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    for cell in executed.cells:
+        if cell.cell_type == "code" and re.search(r"widgets\.\w+\(", cell.source):
+            images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+            assert images, f"a widget cell left no static figure in a headless run:\n{cell.source[:200]}"
 
 
 def test_release_is_what_nbgrader_generates_from_source():

@@ -10,8 +10,11 @@ from course import widgets
 
 @pytest.fixture(autouse=True)
 def _capture_draws(monkeypatch):
+    import IPython.display
+
     shown = []
-    monkeypatch.setattr(plt, "show", lambda fig=None, **_: shown.append(fig))
+    monkeypatch.delenv("COURSE_HEADLESS", raising=False)
+    monkeypatch.setattr(IPython.display, "display", lambda fig, **_: shown.append(fig))
     yield shown
     plt.close("all")
 
@@ -73,3 +76,13 @@ def test_stepper_advances_resets_and_redraws(_capture_draws):
     assert drawn[-1] == [0.0, 0.25] and len(_capture_draws) == len(drawn) == 5
     buttons = [c.description for c in box.children[0].children if isinstance(c, w.Button)]
     assert buttons == ["Train", "Reset"]
+
+
+def test_headless_runs_draw_a_static_figure_instead(monkeypatch, _capture_draws):
+    monkeypatch.setenv("COURSE_HEADLESS", "1")
+    calls = []
+    assert widgets.interactive_plot(lambda ax, k: calls.append(k), k=w.IntSlider(value=3)) is None
+    assert widgets.stepper(init=lambda lr: [0.0], step=lambda s, lr: [*s, lr], draw=lambda ax, state, lr:
+                           calls.append(state), lr=w.FloatSlider(value=0.5)) is None
+    assert calls == [3, [0.0, 0.5]] and len(_capture_draws) == 2
+    assert widgets.linear_map_explorer() is None and len(_capture_draws) == 3

@@ -54,6 +54,7 @@ def run_variants(notebook: Path, variants: list[dict], timeout: int = 300) -> li
     nb.cells = cells
     env_before = os.environ.get("COURSE_SMOKE")
     os.environ["COURSE_SMOKE"] = "1"
+    os.environ["COURSE_HEADLESS"] = "1"
     try:
         NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                        resources={"metadata": {"path": str(notebook.parent)}}).execute()
