@@ -46,7 +46,8 @@ def interactive_plot(draw: Callable[..., None], ncols: int = 1, figsize: tuple[f
                      **controls: Any):
     """Lay out ``controls`` above a figure of ``ncols`` axes and call ``draw(*axes, **values)`` on every change.
 
-    Headless (see :func:`headless`), draws the initial state once as a plain figure and returns ``None``.
+    Headless (see :func:`headless`), the initial state is also drawn as a plain figure, which an executed notebook
+    keeps; the widget is still returned, so code that drives it works everywhere.
     """
     import ipywidgets as w
 
@@ -54,7 +55,6 @@ def interactive_plot(draw: Callable[..., None], ncols: int = 1, figsize: tuple[f
         fig, axes = _figure(ncols, figsize)
         draw(*axes, **{k: c.value for k, c in controls.items()})
         _render(fig)
-        return None
     out = w.Output()
 
     def update(**values: Any) -> None:
@@ -75,8 +75,8 @@ def stepper(init: Callable[..., Any], step: Callable[..., Any], draw: Callable[.
 
     ``init(**values) -> state`` starts over (also whenever a control changes); ``step(state, **values) -> state``
     advances one click; ``draw(*axes, state=state, **values)`` shows it. The returned box exposes ``.state()`` and
-    ``.click()`` so a notebook can drive it without a browser. Headless, it shows the state after one step as a
-    plain figure and returns ``None``.
+    ``.click()`` so a notebook can drive it without a browser. Headless, the state after one step is also shown
+    as a plain figure.
     """
     import ipywidgets as w
 
@@ -89,7 +89,6 @@ def stepper(init: Callable[..., Any], step: Callable[..., Any], draw: Callable[.
         fig, axes = _figure(ncols, figsize)
         draw(*axes, state=step(init(**values()), **values()), **values())
         _render(fig)
-        return None
     out = w.Output()
 
     def redraw() -> None:

@@ -78,11 +78,13 @@ def test_stepper_advances_resets_and_redraws(_capture_draws):
     assert buttons == ["Train", "Reset"]
 
 
-def test_headless_runs_draw_a_static_figure_instead(monkeypatch, _capture_draws):
+def test_headless_runs_also_draw_a_static_figure(monkeypatch, _capture_draws):
     monkeypatch.setenv("COURSE_HEADLESS", "1")
     calls = []
-    assert widgets.interactive_plot(lambda ax, k: calls.append(k), k=w.IntSlider(value=3)) is None
-    assert widgets.stepper(init=lambda lr: [0.0], step=lambda s, lr: [*s, lr], draw=lambda ax, state, lr:
-                           calls.append(state), lr=w.FloatSlider(value=0.5)) is None
-    assert calls == [3, [0.0, 0.5]] and len(_capture_draws) == 2
-    assert widgets.linear_map_explorer() is None and len(_capture_draws) == 3
+    box = widgets.interactive_plot(lambda ax, k: calls.append(k), k=w.IntSlider(value=3))
+    assert isinstance(box, w.VBox) and calls == [3, 3] and len(_capture_draws) == 2, "static figure + widget"
+    stepper = widgets.stepper(init=lambda lr: [0.0], step=lambda s, lr: [*s, lr],
+                              draw=lambda ax, state, lr: calls.append(state), lr=w.FloatSlider(value=0.5))
+    assert calls[2] == [0.0, 0.5] and len(_capture_draws) == 4
+    stepper.click()
+    assert stepper.state() == [0.0, 0.5]
