@@ -17,7 +17,7 @@ import pytest
 
 from course import grading, notebooks
 
-from .conftest import CHAPTER_IDS, CHAPTERS
+from .conftest import CHAPTER_IDS, CHAPTERS, sandbox_ok
 from .variants import load_variants
 
 
@@ -106,7 +106,8 @@ def test_grading_discriminates(slug, course_copy, tmp_path):
         (subs / student / slug).mkdir(parents=True)
         nbformat.write(nb, subs / student / slug / f"{slug}.ipynb")
 
-    rows = {r.student: r for r in grading.grade(subs, course_copy, [chapter], echo=None)}
+    options = grading.GradeOptions(jobs=2, sandbox=sandbox_ok())
+    rows = {r.student: r for r in grading.grade(subs, course_copy, [chapter], options, echo=None)}
 
     full = rows["solution"].max_autograded_score
     assert full > 0 and rows["solution"].autograded_score == full, "solutions get full marks"

@@ -12,6 +12,7 @@ import pytest
 from course import grading, notebooks
 from course.preprocessors import HideHiddenTests
 
+from .conftest import sandbox_ok
 from .toy import make_course
 
 
@@ -71,7 +72,7 @@ def test_grade_scores_each_student_and_survives_bad_ones(toy, tmp_path):
     _submit(subs, "carol", "01_first", text="{ not json")
     _submit(subs, "dave", "99_unknown", solved)
     _submit(subs, "erin", "01_first", no_tests)
-    options = grading.GradeOptions(jobs=2)
+    options = grading.GradeOptions(jobs=2, sandbox=sandbox_ok())
     rows = {r.student: r for r in grading.grade(subs, toy, [chapter], options, echo=None)}
 
     assert (rows["alice"].autograded_score, rows["alice"].max_autograded_score) == (2, 2)
@@ -96,7 +97,7 @@ def test_grade_scores_each_student_and_survives_bad_ones(toy, tmp_path):
 def test_grade_refuses_an_empty_folder(toy, tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(grading.GradingError, match="no submissions"):
-        grading.grade(tmp_path / "empty", toy, notebooks.chapters(toy), echo=None)
+        grading.grade(tmp_path / "empty", toy, notebooks.chapters(toy), grading.GradeOptions(sandbox=False), echo=None)
 
 
 def test_hidden_test_tracebacks_are_reduced_to_the_message():

@@ -11,8 +11,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import grading, notebooks, sandbox, term
+from course import grading, notebooks, term
 
+from .conftest import sandbox_ok
 from .toy import make_course
 
 pytestmark = pytest.mark.grading
@@ -83,7 +84,7 @@ def test_a_term_from_release_to_feedback_and_export(tmp_path, monkeypatch):
     bob.submit("02_second")  # two days late
 
     t.collect()
-    options = grading.GradeOptions(jobs=2, sandbox=_sandbox_available())
+    options = grading.GradeOptions(jobs=2, sandbox=sandbox_ok())
     rows = {(r.student, r.assignment): r for r in t.grade(options)}
     assert rows["alice", "01_first"].autograded_score == 2
     assert rows["bob", "01_first"].autograded_score == 2, "the newest submission is graded"
@@ -145,11 +146,3 @@ def test_the_course_schedule_is_read_from_nbgrader_config():
     for chapter in notebooks.chapters(ROOT):
         assert chapter.slug in schedule.due, f"{chapter.slug} has no due date in nbgrader_config.py"
         dt.datetime.strptime(schedule.due[chapter.slug], "%Y-%m-%d %H:%M:%S %Z")
-
-
-def _sandbox_available() -> bool:
-    try:
-        sandbox.check_available()
-        return True
-    except sandbox.SandboxUnavailable:
-        return False
