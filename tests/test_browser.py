@@ -29,6 +29,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def _missing() -> str | None:
+    if not os.environ.get("COURSE_BROWSER_TESTS"):
+        return ("browser tests are opt-in until they are stable on loaded CI machines: "
+                "COURSE_BROWSER_TESTS=1 make test")
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
