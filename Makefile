@@ -17,7 +17,8 @@ export PATH := $(BIN):$(PATH)
 
 # System packages the tests use: bubblewrap (the grading sandbox), PostgreSQL (the shared gradebook) and Chromium
 # (the browser tests drive a real JupyterLab).
-SYSTEM_DEPS := bubblewrap:bwrap postgresql:/usr/lib/postgresql/*/bin/initdb chromium:/usr/bin/chromium
+SYSTEM_DEPS := bubblewrap:bwrap postgresql:/usr/lib/postgresql/*/bin/initdb \
+	$(if $(COURSE_BROWSER_TESTS),chromium:/usr/bin/chromium)
 
 help:
 	@echo "make lab            set up .venv and open the course in JupyterLab"
