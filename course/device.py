@@ -84,6 +84,17 @@ def seed_everything(seed: int = 0, deterministic: bool = True) -> np.random.Gene
     return np.random.default_rng(seed)
 
 
+def share_threads(jobs: int) -> None:
+    """Give each of ``jobs`` concurrent kernels its share of the cores (kernels inherit the environment).
+
+    Left alone, torch and BLAS in every kernel start a thread per core and the kernels fight over them.
+    An explicit setting (e.g. ``OMP_NUM_THREADS=1`` from the test suite) wins.
+    """
+    share = str(max(1, (os.cpu_count() or 1) // max(1, jobs)))
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(var, share)
+
+
 def smoke_default() -> bool:
     """Smoke mode is on when CI asks for it (``COURSE_SMOKE``) or while nbgrader executes a notebook."""
     flag = os.environ.get(SMOKE_ENV, "").strip().lower()

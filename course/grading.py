@@ -26,7 +26,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from course import sandbox
-from course.notebooks import Chapter
+from course.device import share_threads
+from course.notebooks import Chapter, text_table
 from course.sandbox import Limits
 
 Echo = Callable[[str], None]
@@ -286,9 +287,7 @@ class Autograder:
             self.slots.put(slot)
 
     def grade_all(self, submissions: list[Submission]) -> list[Outcome]:
-        share = str(max(1, (os.cpu_count() or 1) // max(1, self.options.jobs)))
-        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-            os.environ.setdefault(var, share)
+        share_threads(self.options.jobs)
         with ThreadPoolExecutor(max_workers=max(1, self.options.jobs)) as pool:
             return list(pool.map(self.grade_one, submissions))
 
@@ -417,7 +416,7 @@ def collect_scores(root: Path, db: str, submissions: list[Submission], known: di
             except MissingEntry:
                 s = None
             if outcome.returncode != 0 or s is None or not autograded.is_dir():
-                row.status, row.message = "error", _failure_message(outcome.log, sub)
+                row.status, row.message = "error", _failure_message(outcome.log)
                 rows.append(row)
                 continue
             row.score, row.max_score = s.score, s.max_score
@@ -429,7 +428,7 @@ def collect_scores(root: Path, db: str, submissions: list[Submission], known: di
     return rows
 
 
-def _failure_message(log: str, sub: Submission) -> str:
+def _failure_message(log: str) -> str:
     relevant = [ln.strip() for ln in log.splitlines() if "ERROR" in ln or "Error" in ln]
     detail = " | ".join(relevant[-3:])[:500]
     return f"nbgrader could not grade this submission: {detail}" if detail else \
@@ -470,8 +469,6 @@ def format_scores(rows: list[GradeRow]) -> str:
                f"{r.written_score:g}/{r.max_written_score:g}" + (" (to grade)" if r.needs_manual_grade else ""),
                f"{r.seconds:.1f}")
               for r in rows]
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in table]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines = [text_table(table, right={6})]
     lines += [f"{r.student}/{r.assignment}: {r.message}" for r in rows if r.message]
     return "\n".join(lines)

@@ -14,6 +14,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from course.device import share_threads
+
 CHAPTER_DIR = re.compile(r"^(\d{2})_[a-z0-9_]+$")
 DEVICE_LINE = re.compile(r"\[course\] device=(\S+)")
 KERNEL = "python3"
@@ -169,23 +171,26 @@ def run_chapters(selected: list[Chapter], output_dir: Path, smoke: bool = True, 
     """Execute chapters, ``jobs`` at a time in separate processes; results keep the chapters' order."""
     if jobs <= 1 or len(selected) <= 1:
         return [run_chapter(c, output_dir, smoke, device, timeout) for c in selected]
-    # Several kernels at once: share the cores out instead of letting each torch/BLAS claim all of them.
-    share = str(max(1, (os.cpu_count() or 1) // jobs))
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ.setdefault(var, share)
+    share_threads(jobs)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(run_chapter, c, output_dir, smoke, device, timeout) for c in selected]
         return [f.result() for f in futures]
+
+
+def text_table(rows: list[tuple[str, ...]], right: set[int] = frozenset()) -> str:
+    """A plain-text table: the first row is the header, a rule under it; columns in ``right`` align right."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths)))
+             for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
 
 
 def format_table(results: list[RunResult]) -> str:
     """A plain-text table: chapter, status, seconds, device — then one line per failure saying where it broke."""
     rows = [("chapter", "status", "seconds", "device")]
     rows += [(r.chapter, r.status, f"{r.seconds:.1f}", r.device) for r in results]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(w) if i != 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
-             for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines = [text_table(rows, right={2})]
     for r in results:
         if not r.ok:
             lines.append(f"\n{r.chapter} failed at {r.error}")
