@@ -264,8 +264,10 @@ class PlantedCorpus(NamedTuple):
 def planted_corpus(n_sentences: int = 20000, seed: int = 0) -> PlantedCorpus:
     """A corpus whose co-occurrences encode gender pairs and country→capital, so analogies are learnable.
 
-    Male and female words share royal/common contexts but differ in gendered ones ("he", "his"); countries and
-    capitals share a country-specific context word, and appear in distinct "capital of" / "country" frames.
+    Male and female words share royal/common contexts but differ in gendered ones ("he", "his"), and each pair has
+    a marker word of its own ("king_queen_kin") so that no two words have identical contexts: without it the corpus
+    could not tell *king* from *prince*, and strict top-1 analogy accuracy would be capped by chance. Countries and
+    capitals share a country-specific marker, and appear in distinct "capital of" / "country" frames.
     """
     rng = np.random.default_rng(seed)
     filler = ["the", "a", "old", "young", "kind", "proud", "quiet", "famous"]
@@ -279,7 +281,7 @@ def planted_corpus(n_sentences: int = 20000, seed: int = 0) -> PlantedCorpus:
             else:
                 word, pronoun, poss = female, "she", "her"
             ctx = str(rng.choice(status.split()))
-            sentences.append([str(rng.choice(filler)), word, "said", pronoun, "saw", poss, ctx])
+            sentences.append([f"{male}_{female}_kin", str(rng.choice(filler)), word, "said", pronoun, "saw", poss, ctx])
         else:
             country, capital = CAPITALS[rng.integers(len(CAPITALS))]
             marker = f"{country}_news"

@@ -115,6 +115,17 @@ def test_planted_corpus_plants_its_analogies():
     assert again.sentences == corpus.sentences
 
 
+def test_planted_corpus_tells_every_word_apart():
+    """Words with identical context sets are interchangeable, which would cap strict analogy accuracy at chance."""
+    contexts: dict[str, set[str]] = {}
+    for sentence in data.planted_corpus(n_sentences=4000, seed=0).sentences:
+        for w in sentence:
+            contexts.setdefault(w, set()).update(u for u in sentence if u != w)
+    related = {w for pair in data.GENDER_PAIRS + data.CAPITALS for w in pair}
+    signatures = [frozenset(contexts[w]) for w in related]
+    assert len(set(signatures)) == len(related)
+
+
 def test_dates_are_valid_iso_targets():
     import datetime
 
