@@ -17,8 +17,7 @@ export PATH := $(BIN):$(PATH)
 
 # System packages the tests use: bubblewrap (the grading sandbox), PostgreSQL (the shared gradebook) and Chromium
 # (the browser tests drive a real JupyterLab).
-SYSTEM_DEPS := bubblewrap:bwrap postgresql:/usr/lib/postgresql/*/bin/initdb \
-	$(if $(COURSE_BROWSER_TESTS),chromium:/usr/bin/chromium)
+SYSTEM_DEPS := bubblewrap:bwrap postgresql:/usr/lib/postgresql/*/bin/initdb chromium:/usr/bin/chromium
 
 help:
 	@echo "make lab            set up .venv and open the course in JupyterLab"
@@ -39,7 +38,8 @@ LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 
 setup: $(STAMP)
 	mkdir -p $(LAB_SETTINGS)
-	printf '%s\n' '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Markdown Preview"}}}' \
+	printf '%s\n' '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Markdown Preview"}},' \
+		'"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
 		> $(LAB_SETTINGS)/overrides.json
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (dl-course)" >/dev/null
 	$(BIN)/jupyter labextension enable @jupyter/nbgrader >/dev/null 2>&1 || true
@@ -47,8 +47,10 @@ setup: $(STAMP)
 		$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.$$ext >/dev/null 2>&1 || exit 1; \
 	done
 
+# START.md is the learner's landing page: every chapter with its link, objectives and progress.
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --port=$(PORT) $(LAB_FLAGS) README.md
+	$(BIN)/course status --write START.md
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --port=$(PORT) $(LAB_FLAGS) START.md
 
 system-deps:
 	@missing=""; for dep in $(SYSTEM_DEPS); do pkg=$${dep%%:*}; probe=$${dep#*:}; \

@@ -155,6 +155,31 @@ def _jupyter_lists(kind: str) -> str:
     return proc.stdout + proc.stderr
 
 
+def cmd_status(args) -> int:
+    from course import status
+
+    root = notebooks.find_root()
+    selected = _chapters(args)
+    if args.validate:
+        cache = status.load_cache(root)
+        for chapter in selected:
+            current = status.read_status(chapter, cache=cache)
+            if current.exists and not current.validated and current.answered:
+                print(f"validating {chapter.slug} with nbgrader's Validator ...", flush=True)
+                record = status.validate(chapter, root)
+                print("  passed" if record["passed"] else f"  {record['failed']} test(s) failed, "
+                      f"{record['changed'] + record['type_changed']} locked cell(s) changed")
+    cache = status.load_cache(root)
+    statuses = [status.read_status(chapter, cache=cache) for chapter in selected]
+    print(status.status_table(statuses))
+    if args.write:
+        target = Path(args.write)
+        target = target if target.is_absolute() else root / target
+        target.write_text(status.landing_page(statuses, root))
+        print(f"wrote {target}")
+    return 0
+
+
 def cmd_doctor(args) -> int:
     problems: list[tuple[str, str]] = []
     print(f"python       {platform.python_version()} ({sys.executable})")
@@ -247,6 +272,13 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("dest", help="an empty folder (e.g. a checkout of the public repository)")
     pub.add_argument("--force", action="store_true", help="replace what DEST holds")
     pub.set_defaults(func=cmd_publish)
+
+    stat = sub.add_parser("status", help="your progress per chapter, read from your saved notebooks")
+    stat.add_argument("chapters", nargs="*", help="chapter numbers or slugs (default: all)")
+    stat.add_argument("--validate", action="store_true",
+                      help="run nbgrader's Validator on chapters you changed and record the ones that pass")
+    stat.add_argument("--write", metavar="FILE", help="also write the landing page (make lab writes START.md)")
+    stat.set_defaults(func=cmd_status)
 
     doctor = sub.add_parser("doctor", help="print versions and what is missing, with the command that fixes it")
     doctor.set_defaults(func=cmd_doctor)
