@@ -1,10 +1,13 @@
 """The repository's own promises: one dependency set, pinned CI installs, ignored outputs, two commands."""
 
+import ast
+import importlib.metadata
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import tomllib
 import yaml
 
@@ -28,6 +31,29 @@ def test_environment_yml_has_the_same_dependencies_as_pyproject():
     from_pyproject = {_name(d): _spec(d) for d in deps}
     assert from_conda == from_pyproject
     assert {"pip": ["-e ."]} in env["dependencies"]
+
+
+def _imports(code: str) -> set[str]:
+    code = "\n".join(line for line in code.splitlines() if not line.lstrip().startswith(("%", "!")))
+    found = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_every_package_a_notebook_imports_is_a_declared_dependency():
+    """A package that only arrives as someone else's dependency (sympy with torch) can vanish in any upgrade."""
+    declared = {_name(d).replace("_", "-") for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+                ["dependencies"]}
+    distributions = importlib.metadata.packages_distributions()
+    for path in sorted((ROOT / "source").glob("*/*.ipynb")):
+        code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+        for module in _imports(code) - set(sys.stdlib_module_names) - {"course"}:
+            names = {d.lower() for d in distributions.get(module, [module])}
+            assert names & declared, f"{path.name} imports {module} ({', '.join(names)}): add it to pyproject.toml"
 
 
 def test_constraints_pin_everything_and_torch_is_the_local_cpu_build():
