@@ -6,6 +6,7 @@ VENV   ?= .venv
 BIN    := $(abspath $(VENV))/bin
 STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= auto
+PYTEST_ARGS ?=
 PORT   ?= 8888
 # root (containers, CI images) must opt in explicitly; everyone else gets Jupyter's default refusal-free start.
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -62,7 +63,7 @@ system-deps:
 	fi
 
 test: setup system-deps
-	$(BIN)/python -m pytest -n $(JOBS)
+	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check course tests autograder nbgrader_config.py
