@@ -125,16 +125,21 @@ def load_cache(root: Path) -> dict:
         return {}
 
 
+def nbgrader_config(root: Path):
+    """The course's ``nbgrader_config.py``, loaded the way nbgrader's Validate handler loads it under ``make lab``."""
+    from nbgrader.apps import NbGrader
+
+    app = NbGrader(config_file=str(root / "nbgrader_config"))
+    app.load_config_file()
+    return app.config
+
+
 def validate(chapter: Chapter, root: Path, path: Path | None = None) -> dict:
     """Run nbgrader's Validator on the notebook, as the Validate button does, and record the result."""
-    from nbgrader.apps import NbGrader
     from nbgrader.validator import Validator
 
     path = (path or chapter.release).resolve()
-    app = NbGrader()
-    app.config_file_paths.append([str(root)])
-    app.load_config_file()
-    result = Validator(config=app.config).validate(str(path))
+    result = Validator(config=nbgrader_config(root)).validate(str(path))
     problems = {key: len(result.get(key, [])) for key in ("type_changed", "changed", "failed")}
     nb = nbformat.read(path, as_version=4)
     record = {"passed": not any(problems.values()), "fingerprint": fingerprint(nb),

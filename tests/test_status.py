@@ -66,7 +66,8 @@ def test_answers_and_the_last_run_are_read_from_the_saved_notebook(learner):
 
 def test_validate_records_nbgraders_verdict_until_the_notebook_changes(learner, monkeypatch):
     root, chapter = learner
-    monkeypatch.chdir(root)
+    monkeypatch.chdir(root.parent)
+    assert status.nbgrader_config(root).CourseDirectory.course_id == "dl-course", "the course's config is used"
     blank = status.validate(chapter, root)
     assert not blank["passed"] and blank["failed"] >= 5
     assert status.read_status(chapter, cache=status.load_cache(root)).validated is None
