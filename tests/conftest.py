@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -49,6 +50,18 @@ def course_copy(tmp_path, monkeypatch) -> Path:
     root = copy_course(tmp_path / "course")
     monkeypatch.setenv("NBGRADER_EXCHANGE", str(tmp_path / "exchange"))
     return root
+
+
+def answer(release_nb, source_nb, skip: frozenset[str] = frozenset()):
+    """The release notebook with the solutions typed in, as a learner would (no nbgrader markers)."""
+    solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source_nb.cells
+                 if c.metadata.get("nbgrader", {}).get("solution")}
+    for cell in release_nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.metadata.get("nbgrader", {}).get("solution") and grade_id not in skip:
+            lines = solutions[grade_id].splitlines()
+            cell.source = "\n".join(ln for ln in lines if not re.search(r"(BEGIN|END) SOLUTION", ln))
+    return release_nb
 
 
 def smoke_env() -> dict[str, str]:

@@ -16,11 +16,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from course import notebooks, status
 
-from .conftest import ROOT
+from .conftest import ROOT, answer
 
 # Debian's Chromium by default; GitHub's Ubuntu runners have Google Chrome instead.
 CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
@@ -52,7 +53,7 @@ def _skip_or_fail(why: str) -> None:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A JupyterLab server over a learner's course folder (config, release/, the START.md landing page) holding
-    also a solved chapter 04, and chapter 01 solved and blank."""
+    also the released chapter 04 with its exercises answered, and chapter 01 answered and blank."""
     if why := _missing():
         _skip_or_fail(why)
     work = tmp_path_factory.mktemp("lab")
@@ -60,8 +61,10 @@ def lab(tmp_path_factory):
     shutil.copytree(ROOT / "release", work / "release", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     statuses = [status.read_status(chapter) for chapter in notebooks.chapters(work)]
     (work / "START.md").write_text(status.landing_page(statuses, work))
-    shutil.copy2(ROOT / "source" / "04_backprop_mlp" / "04_backprop_mlp.ipynb", work / "solved04.ipynb")
-    shutil.copy2(ROOT / "source" / "01_linear_algebra" / "01_linear_algebra.ipynb", work / "solved01.ipynb")
+    for slug, name in (("04_backprop_mlp", "solved04"), ("01_linear_algebra", "solved01")):
+        chapter = notebooks.Chapter(slug, ROOT)
+        solved = answer(nbformat.read(chapter.release, as_version=4), nbformat.read(chapter.source, as_version=4))
+        nbformat.write(solved, work / f"{name}.ipynb")
     shutil.copy2(ROOT / "release" / "01_linear_algebra" / "01_linear_algebra.ipynb", work / "blank01.ipynb")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -10,21 +10,9 @@ import pytest
 
 from course import cli, notebooks, status
 
-from .conftest import CHAPTERS, ROOT, copy_course
+from .conftest import CHAPTERS, ROOT, answer, copy_course
 
 CH01 = next(c for c in CHAPTERS if c.slug == "01_linear_algebra")
-
-
-def answer(release_nb, source_nb, skip: set[str] = frozenset()):
-    """The release notebook with the solutions typed in, as a learner would (no nbgrader markers)."""
-    solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source_nb.cells
-                 if c.metadata.get("nbgrader", {}).get("solution")}
-    for cell in release_nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if cell.metadata.get("nbgrader", {}).get("solution") and grade_id not in skip:
-            lines = solutions[grade_id].splitlines()
-            cell.source = "\n".join(ln for ln in lines if not re.search(r"(BEGIN|END) SOLUTION", ln))
-    return release_nb
 
 
 @pytest.fixture
