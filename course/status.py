@@ -48,10 +48,10 @@ class ChapterStatus:
             return "missing"
         if self.validated:
             return "validated"
-        if self.answered == 0:
-            return "not started"
         if self.failed:
             return "tests failing"
+        if self.answered == 0:
+            return "not started"
         if self.answered == self.answers and self.passed == self.tests:
             return "tests pass"
         return "in progress"
