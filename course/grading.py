@@ -173,6 +173,12 @@ class GradeOptions:
     limits: Limits = field(default_factory=Limits)
     feedback: bool = True
     shard: tuple[int, int] = (1, 1)
+    uid_base: int = field(default_factory=lambda: sandbox.BASE_UID + 1000 * (os.getpid() % 100_000))
+
+    def slot_uid(self, slot: int) -> int:
+        """The sandbox uid of a grading slot: per run (from the pid), so that concurrent runs on one machine, such
+        as shards, never share a uid and with it a process limit or each other's leftovers."""
+        return self.uid_base + slot
 
     def db_for(self, root: Path) -> str:
         """The gradebook URL; SQLite waits for a concurrent writer instead of failing with "database is locked"."""
@@ -234,6 +240,8 @@ class Autograder:
 
     def __init__(self, root: Path, options: GradeOptions, scratch: Path, echo: Echo | None = print):
         self.root, self.options, self.scratch, self.echo = root, options, scratch, echo
+        if options.jobs > 1000:
+            raise GradingError(f"--jobs {options.jobs}: at most 1000 submissions at a time (one uid each)")
         self.slots: queue.Queue[int] = queue.Queue()
         for slot in range(max(1, options.jobs)):
             self.slots.put(slot)
@@ -253,7 +261,7 @@ class Autograder:
         if self.options.sandbox:
             ipc.chmod(0o777)
             cfg = sandbox.SandboxConfig(ipc_dir=str(ipc), hide=self.hidden, expose=self.exposed,
-                                        uid=sandbox.BASE_UID + 100 * (self.options.shard[0] - 1) + slot,
+                                        uid=self.options.slot_uid(slot),
                                         limits=self.options.limits)
             env[sandbox.CONFIG_ENV] = str(cfg.write(self.scratch / f"slot-{slot}.json"))
             env["JUPYTER_PATH"] = str(self.scratch / "jupyter")
