@@ -41,11 +41,14 @@ class ChapterStatus:
     failed: list[str] = field(default_factory=list)
     validated: str | None = None
     exists: bool = True
+    problem: str | None = None
 
     @property
     def state(self) -> str:
         if not self.exists:
             return "missing"
+        if self.problem:
+            return "unreadable"
         if self.validated:
             return "validated"
         if self.failed:
@@ -60,6 +63,8 @@ class ChapterStatus:
         """What to do next, in words: ``✓ validated 2026-11-24``, ``2 tests failing``, ``not started`` …"""
         if not self.exists:
             return f"missing: {self.path.name}"
+        if self.problem:
+            return f"cannot read the notebook ({self.problem}): restore it from a checkpoint or release/"
         if self.validated:
             return f"✓ validated {self.validated}"
         if self.failed:
@@ -98,7 +103,10 @@ def read_status(chapter: Chapter, path: Path | None = None, cache: dict | None =
     path = path or chapter.release
     if not path.exists():
         return ChapterStatus(chapter, chapter.slug, [], path, exists=False)
-    nb = nbformat.read(path, as_version=4)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # a learner's broken file must not stop `make lab` from opening the course
+        return ChapterStatus(chapter, chapter.slug, [], path, problem=type(exc).__name__)
     title, objectives = _title_and_objectives(nb)
     status = ChapterStatus(chapter, title or chapter.slug, objectives, path)
     for cell in nb.cells:

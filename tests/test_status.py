@@ -99,3 +99,13 @@ def test_a_missing_notebook_is_reported_not_raised(learner):
     shutil.rmtree(chapter.release.parent)
     s = status.read_status(chapter)
     assert s.state == "missing" and "missing" in s.summary()
+
+
+def test_a_broken_notebook_is_reported_and_the_page_still_written(learner, monkeypatch):
+    root, chapter = learner
+    chapter.release.write_text('{"cells": [')
+    s = status.read_status(chapter)
+    assert s.state == "unreadable" and "cannot read" in s.summary()
+    monkeypatch.chdir(root)
+    assert cli.main(["status", "--write", "START.md"]) == 0
+    assert "cannot read the notebook" in (root / "START.md").read_text()
