@@ -231,6 +231,9 @@ def test_the_landing_page_lists_every_chapter_and_opens_it(lab, browser):
     _shot(page, "landing-page")
     rows.first.locator("a").click()
     page.wait_for_selector(KERNEL_IDLE, timeout=120_000)
-    assert page.locator(".jp-NotebookPanel .jp-MarkdownCell", has_text="Linear algebra with NumPy").count() >= 1
+    # The kernel may report idle before the notebook's cells are rendered: wait for the title, don't count it.
+    title = page.locator(".jp-NotebookPanel .jp-MarkdownCell", has_text="Linear algebra with NumPy").first
+    title.wait_for(state="visible", timeout=60_000)
+    page.locator(".lm-TabBar-tab.lm-mod-current", has_text="01_linear_algebra.ipynb").first.wait_for(timeout=10_000)
     _shot(page, "landing-page-opened-chapter-01")
     page.close()
