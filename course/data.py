@@ -178,6 +178,7 @@ def california_housing(download: bool = False, test_size: float = 0.25, seed: in
 # ---------------------------------------------------------------- text and sequences (offline)
 
 WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+STDLIB_RECIPE = 2  # part of the cache's name: bump it when the corpus recipe changes, or old caches live on
 SKIP_MODULES = ("idlelib", "tkinter", "turtle", "turtledemo", "test", "lib2to3", "ensurepip", "pydoc_data", "this",
                 "antigravity", "__phello__")
 
@@ -188,21 +189,24 @@ def tokenize(text: str) -> list[str]:
 
 
 def _stdlib_files() -> list[Path]:
-    import importlib.util
-    import sys
+    """The public standard-library modules' source files, looked up on disk, never through the import system.
 
-    files = []
+    ``importlib`` reports frozen modules (``abc``, ``os``, ``codecs``… since 3.11) as ``"frozen"`` unless Python
+    runs with ``-X frozen_modules=off``, as Jupyter kernels do; the corpus would then depend on which process built
+    the cache first.
+    """
+    import sys
+    import sysconfig
+
+    lib = Path(sysconfig.get_path("stdlib"))
+    files: list[Path] = []
     for name in sorted(sys.stdlib_module_names):
         if name.startswith("_") or name in SKIP_MODULES:
             continue
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            continue
-        if spec is None or not spec.origin or not spec.origin.endswith(".py"):
-            continue
-        origin = Path(spec.origin)
-        files += sorted(origin.parent.rglob("*.py")) if origin.name == "__init__.py" else [origin]
+        if (lib / name / "__init__.py").is_file():
+            files += sorted((lib / name).rglob("*.py"))
+        elif (lib / f"{name}.py").is_file():
+            files.append(lib / f"{name}.py")
     return [f for f in files if not any(part in SKIP_MODULES or part == "tests" for part in f.parts[-3:-1])]
 
 
@@ -228,7 +232,7 @@ def stdlib_text(kind: str = "docstrings", max_chars: int | None = None) -> str:
 
     if kind not in ("docstrings", "source"):
         raise ValueError("kind must be 'docstrings' or 'source'")
-    cache = DATA_HOME / f"stdlib-{kind}-{sys.version_info.major}.{sys.version_info.minor}.txt"
+    cache = DATA_HOME / f"stdlib-{kind}-{sys.version_info.major}.{sys.version_info.minor}-v{STDLIB_RECIPE}.txt"
     if cache.exists():
         text = cache.read_text(encoding="utf-8")
     else:

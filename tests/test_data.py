@@ -1,5 +1,9 @@
 import gzip
 import struct
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -103,6 +107,18 @@ def test_stdlib_text_is_offline_deterministic_and_cached(tmp_path, monkeypatch):
     assert "def " in data.stdlib_text("source", max_chars=100_000)
     with pytest.raises(ValueError):
         data.stdlib_text("poetry")
+
+
+def test_stdlib_corpus_is_the_same_in_a_kernel_and_outside_it():
+    """Jupyter kernels run with ``-X frozen_modules=off``, pytest and ``python`` without it; and a venv's setuptools
+    puts its own ``distutils`` first on the import path. Neither may change the corpus."""
+    code = "from course import data; print(*data._stdlib_files(), sep='\\n')"
+    lists = [subprocess.run([sys.executable, f"-Xfrozen_modules={flag}", "-c", code], capture_output=True,
+                            text=True, check=True).stdout.split() for flag in ("on", "off")]
+    assert lists[0] == lists[1]
+    stdlib = Path(sysconfig.get_path("stdlib"))
+    assert all(Path(f).is_relative_to(stdlib) for f in lists[0]), "a file from outside the standard library"
+    assert str(stdlib / "abc.py") in lists[0], "a frozen module is missing"
 
 
 def test_planted_corpus_plants_its_analogies():
