@@ -192,8 +192,8 @@ def _stdlib_files() -> list[Path]:
     """The public standard-library modules' source files, looked up on disk, never through the import system.
 
     ``importlib`` reports frozen modules (``abc``, ``os``, ``codecs``… since 3.11) as ``"frozen"`` unless Python
-    runs with ``-X frozen_modules=off``, as Jupyter kernels do; the corpus would then depend on which process built
-    the cache first.
+    runs with ``-X frozen_modules=off``, as Jupyter kernels do, and a venv's setuptools shadows ``distutils``; the
+    corpus would then depend on which process built the cache first.
     """
     import sys
     import sysconfig

@@ -114,7 +114,7 @@ def test_stdlib_corpus_is_the_same_in_a_kernel_and_outside_it():
     puts its own ``distutils`` first on the import path. Neither may change the corpus."""
     code = "from course import data; print(*data._stdlib_files(), sep='\\n')"
     lists = [subprocess.run([sys.executable, f"-Xfrozen_modules={flag}", "-c", code], capture_output=True,
-                            text=True, check=True).stdout.split() for flag in ("on", "off")]
+                            text=True, check=True).stdout.splitlines() for flag in ("on", "off")]
     assert lists[0] == lists[1]
     stdlib = Path(sysconfig.get_path("stdlib"))
     assert all(Path(f).is_relative_to(stdlib) for f in lists[0]), "a file from outside the standard library"
