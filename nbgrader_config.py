@@ -69,15 +69,17 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
-# Autograding: a dead kernel keeps the points earned before it died, and tests that run after code which rewires
-# the testing machinery (monkeypatched checks, IPython hooks) score 0 with a message (see course/preprocessors.py).
+# Autograding: a dead kernel keeps the points earned before it died; the testing machinery is checked at run time
+# after every test cell, and tests that run after it was changed (monkeypatched checks, IPython hooks, tracers)
+# score 0 with a message naming what changed (course/integrity.py). Code that only looks unusual costs nothing: it
+# is flagged for a person to review (grades.csv, grading-report.txt, the formgrader's comment).
 c.Autograde.autograde_preprocessors = [
     "course.preprocessors.SafeExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
-    "course.preprocessors.DetectTampering",
     "nbgrader.preprocessors.SaveAutoGrades",
+    "course.preprocessors.FlagForReview",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]

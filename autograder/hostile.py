@@ -1,4 +1,6 @@
-"""A corpus of hostile and broken submissions, built from a chapter's solution notebook so it never goes stale.
+"""A corpus of hostile and broken submissions, built from a chapter's answers so it never goes stale.
+
+Each submission is shaped as a learner's is: the release notebook with the answers typed in (autograder/learner.py).
 
 Each case is a student id, what the submission does, how it is built, and what grading must make of it. The test
 suite grades the whole corpus in one run (tests/test_hostile.py); an instructor can materialise it to try by hand:
@@ -18,7 +20,11 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from autograder import learner  # noqa: E402
+
+ROOT = learner.ROOT
 CHAPTER = "01_linear_algebra"
 OTHER_CHAPTER = "02_least_squares"
 
@@ -161,9 +167,9 @@ def build(out_dir: Path, chapter: str = CHAPTER, params: dict | None = None) -> 
               "secrets": [str(ROOT / "source" / "**" / "*.ipynb"), str(ROOT / "autograder" / "**" / "*.py")],
               "gradebook": str(ROOT / "gradebook.db"), "urls": ["http://127.0.0.1:8888/", "https://pypi.org/"],
               **(params or {})}
-    solution = nbformat.read(ROOT / "source" / chapter / f"{chapter}.ipynb", as_version=4)
     for case in CASES:
-        made = case.build(copy.deepcopy(solution), params)
+        solution = learner.solved(chapter, ROOT)
+        made = case.build(solution, params)
         target = out_dir / case.student / chapter
         target.mkdir(parents=True, exist_ok=True)
         name = f"{OTHER_CHAPTER if case.build is _other_chapter else chapter}.ipynb"

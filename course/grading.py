@@ -172,6 +172,7 @@ class GradeOptions:
     grader_memory_bytes: int = 8 * 2**30
     limits: Limits = field(default_factory=Limits)
     feedback: bool = True
+    integrity_checks: bool = True
     shard: tuple[int, int] = (1, 1)
     uid_base: int = field(default_factory=lambda: sandbox.BASE_UID + 1000 * (os.getpid() % 100_000))
 
@@ -258,6 +259,8 @@ class Autograder:
         ipc.mkdir(parents=True)
         env = {"JUPYTER_RUNTIME_DIR": str(ipc)}
         args = [f"--Execute.timeout={self.options.cell_timeout}"]
+        if not self.options.integrity_checks:
+            args.append("--SafeExecute.integrity_checks=False")
         if self.options.sandbox:
             ipc.chmod(0o777)
             cfg = sandbox.SandboxConfig(ipc_dir=str(ipc), hide=self.hidden, expose=self.exposed,
@@ -316,6 +319,7 @@ class GradeRow:
     needs_manual_grade: bool = False
     seconds: float = 0.0
     message: str = ""
+    review: str = ""
 
 
 def grade(submissions_dir: Path, root: Path, chapters: list[Chapter], options: GradeOptions | None = None,
@@ -375,18 +379,22 @@ SANDBOX_ERRORS = {
 }
 
 
-def _incidents(autograded: Path) -> str:
-    """What went wrong inside a graded notebook that the learner should hear about, in one line."""
+def _incidents(autograded: Path) -> tuple[str, str]:
+    """What went wrong inside a graded notebook that the learner should hear about, in one line; and what the
+    grader flagged for a person to review (``FlagForReview``: no points taken), in another."""
     import nbformat
 
     seen: dict[str, str] = {}
+    review: list[str] = []
     for path in sorted(autograded.glob("*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
+        nb = nbformat.read(path, as_version=4)
+        review += [f"{path.name} {line}" for line in nb.metadata.get("course", {}).get("review", [])]
+        for cell in nb.cells:
             for out in cell.get("outputs", []):
                 name = out.get("ename") if out.get("output_type") == "error" else None
                 if name in SANDBOX_ERRORS and name not in seen:
-                    seen[name] = f"{SANDBOX_ERRORS[name]}: {str(out.get('evalue', '')).strip()[:300]}"
-    return " | ".join(seen.values())
+                    seen[name] = f"{SANDBOX_ERRORS[name]}: {str(out.get('evalue', '')).strip()[:600]}"
+    return " | ".join(seen.values()), " | ".join(review)
 
 
 def collect_scores(root: Path, db: str, submissions: list[Submission], known: dict[str, Chapter],
@@ -431,7 +439,7 @@ def collect_scores(root: Path, db: str, submissions: list[Submission], known: di
             row.autograded_score, row.max_autograded_score = s.code_score, s.max_code_score
             row.written_score, row.max_written_score = s.written_score, s.max_written_score
             row.needs_manual_grade = bool(s.needs_manual_grade)
-            row.message = _incidents(autograded)
+            row.message, row.review = _incidents(autograded)
             rows.append(row)
     return rows
 
@@ -453,6 +461,8 @@ def write_report(root: Path, row: GradeRow) -> Path:
              + (", written answers not graded yet)" if row.needs_manual_grade else ")")]
     if row.message:
         lines.append(row.message)
+    if row.review:
+        lines.append(f"flagged for review (no points were taken; an instructor may look): {row.review}")
     path = folder / "grading-report.txt"
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -479,4 +489,5 @@ def format_scores(rows: list[GradeRow]) -> str:
               for r in rows]
     lines = [text_table(table, right={6})]
     lines += [f"{r.student}/{r.assignment}: {r.message}" for r in rows if r.message]
+    lines += [f"{r.student}/{r.assignment}: review: {r.review}" for r in rows if r.review]
     return "\n".join(lines)

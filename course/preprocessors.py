@@ -1,7 +1,8 @@
 """nbgrader preprocessors the course adds to nbgrader's own pipelines (configured in ``nbgrader_config.py``).
 
-- :class:`SafeExecute` keeps the grades a submission earned before its kernel died.
-- :class:`DetectTampering` voids the tests that run after code which rewires the testing machinery.
+- :class:`SafeExecute` keeps the grades a submission earned before its kernel died, and voids the tests that run
+  after the testing machinery was changed (checked at run time, :mod:`course.integrity`).
+- :class:`FlagForReview` points a person at unusual code without touching a score.
 - :class:`HideHiddenTests` keeps hidden tests out of the feedback a learner reads.
 - :class:`DeduplicateIds` makes a duplicated cell an ordinary cell instead of crashing autograde.
 """
@@ -9,14 +10,19 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 from typing import Any
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
+from nbformat.v4 import new_code_cell
 from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
 from nbgrader.preprocessors import DeduplicateIds as NbGraderDeduplicateIds
 from nbgrader.utils import is_grade
+from traitlets import Bool
+
+from course import integrity
 
 
 class DeduplicateIds(NbGraderDeduplicateIds):
@@ -35,23 +41,56 @@ def error_output(ename: str, evalue: str) -> NotebookNode:
 
 
 class SafeExecute(Execute):
-    """nbgrader's Execute, except that a dead kernel fails the rest of the notebook instead of the whole of it.
+    """nbgrader's Execute, plus two guarantees a grade relies on.
 
-    A crash (``os._exit``, a segfault, a resource limit) ends execution; the tests that already ran keep their
-    results, the crashing cell says what happened, and every later test cell fails with an explanation.
+    - A dead kernel fails the rest of the notebook instead of the whole of it: a crash (``os._exit``, a segfault,
+      a resource limit) ends execution, the tests that already ran keep their results, the crashing cell says what
+      happened and every later test cell fails with an explanation.
+    - The testing machinery is checked at run time (:mod:`course.integrity`): a baseline before the first cell,
+      a probe after every test cell. When a probe finds the machinery changed, that test and every later one
+      score 0 with a ``TamperingDetected`` error naming what changed (the cells after it are not run); earlier
+      tests keep their points.
     """
+
+    integrity_checks = Bool(True, help="Probe the testing machinery after every test cell.").tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None):
         self._died_at: int | None = None
+        self._voided: str | None = None
+        self._guard: integrity.Guard | None = None
+        if self.integrity_checks:
+            code = [c.source for c in nb.cells if c.cell_type == "code"]
+            self._guard = integrity.Guard([c.source for c in nb.cells if c.cell_type == "code" and is_grade(c)],
+                                          want_torch=any(re.search(r"^\s*(import|from)\s+torch\b", s, re.M)
+                                                         for s in code))
         return super().preprocess(nb, resources, km)
+
+    def _run_aside(self, code: str, index: int) -> list:
+        """Execute ``code`` in the kernel without it becoming part of the notebook; return its outputs."""
+        probe = new_code_cell(code)
+        original = self.nb.cells[index]
+        try:
+            self.execute_cell(probe, index, store_history=False)
+        finally:
+            self.nb.cells[index] = original
+        return probe.outputs
 
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int):
         if self._died_at is not None:
             if cell.cell_type == "code" and is_grade(cell):
                 cell.outputs = [error_output("NotRun", f"not run: the kernel died in cell {self._died_at}")]
             return cell, resources
+        if self._voided is not None:  # nothing after this can earn points: spare the sandbox the work
+            if cell.cell_type == "code" and is_grade(cell):
+                cell.outputs = [error_output("TamperingDetected", self._voided)]
+            return cell, resources
+        guard = self._guard
+        if guard is not None and guard.baseline is None and cell.cell_type == "code" \
+                and not guard.start(lambda code: self._run_aside(code, index)):
+            self.log.warning("Integrity checks off for this notebook: %s", guard.unavailable)
+            self._guard = None
         try:
-            return super().preprocess_cell(cell, resources, index)
+            cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             self._died_at = index
             cell.outputs.append(error_output(
@@ -64,33 +103,35 @@ class SafeExecute(Execute):
                 "CellTimeoutError", f"this cell ran past the {self.timeout} s limit and could not be interrupted; "
                 "the cells after it were not run"))
             return cell, resources
+        if cell.cell_type == "code" and is_grade(cell):
+            self._check_integrity(cell, index)
+        return cell, resources
+
+    def _check_integrity(self, cell: NotebookNode, index: int) -> None:
+        if self._voided is None and self._guard is not None:
+            try:
+                changed = self._guard.check(lambda code: self._run_aside(code, index))
+            except (DeadKernelError, CellTimeoutError) as exc:
+                changed = [f"the grader's integrity check could not finish ({type(exc).__name__})"]
+                self._died_at = index
+            if changed:
+                self._voided = (f"the testing machinery was changed by the code that ran up to this test: "
+                                f"{'; '.join(changed[:5])}. This test and every later one score 0. Remove the code "
+                                "that does this and resubmit.")
+                self.log.warning("Tampering in cell %d: %s", index, "; ".join(changed))
+                cell.outputs.insert(0, error_output("TamperingDetected", self._voided))
 
 
-FORBIDDEN_CALLS = {
-    "exec": "runs code the grader cannot inspect",
-    "eval": "runs code the grader cannot inspect",
-    "compile": "builds code the grader cannot inspect",
-    "__import__": "imports modules dynamically",
-    "setattr": "changes attributes by name",
-    "delattr": "deletes attributes by name",
-    "globals": "rewrites the notebook's globals",
-    "get_ipython": "reconfigures IPython, which runs the tests",
-    "settrace": "installs a tracer that can rewrite execution",
-    "setprofile": "installs a profiler hook",
-    "_getframe": "inspects and rewrites call frames",
-    "currentframe": "inspects and rewrites call frames",
-    "get_referrers": "reaches objects through the garbage collector",
-    "get_objects": "reaches objects through the garbage collector",
-}
-FORBIDDEN_MODULES = {"builtins", "ctypes", "importlib", "gc", "inspect", "IPython", "unittest.mock"}
-PROTECTED_ROOTS = {"__builtins__", "builtins", "sys", "AssertionError"}
-PLOTTING = {"plt", "matplotlib", "mpl"}
-
-
-def _root_name(node: ast.AST) -> str | None:
-    while isinstance(node, (ast.Attribute, ast.Subscript)):
-        node = node.value
-    return node.id if isinstance(node, ast.Name) else None
+SAFE_TARGETS = ("torch.backends.", "os.environ", "plt.", "matplotlib.", "mpl.", "pd.options", "warnings.")
+IPYTHON_HOOKS = {"set_custom_exc", "input_transformers_cleanup", "input_transformers_post", "ast_transformers",
+                 "input_transformer_manager", "CustomTB", "custom_exceptions", "showtraceback", "_showtraceback",
+                 "events", "run_cell", "run_ast_nodes", "run_code", "displayhook", "display_pub"}
+HOOK_CALLS = {"sys.settrace": "installs a tracer", "sys.setprofile": "installs a profiler hook",
+              "threading.settrace": "installs a tracer", "sys._getframe": "reaches into call frames",
+              "inspect.currentframe": "reaches into call frames", "gc.get_referrers": "reaches objects through the "
+              "garbage collector", "gc.get_objects": "reaches objects through the garbage collector"}
+DYNAMIC_CODE = {"exec": "runs code built at run time", "eval": "runs code built at run time",
+                "compile": "builds code at run time", "__import__": "imports a module by name"}
 
 
 def _dotted(node: ast.AST) -> str:
@@ -100,16 +141,26 @@ def _dotted(node: ast.AST) -> str:
         return "an attribute"
 
 
-def find_tampering(source: str, module_names: set[str]) -> list[tuple[int, str]]:
-    """(line, reason) for each construct in ``source`` that could change how later tests behave.
+def _root_name(node: ast.AST) -> str | None:
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
 
-    ``module_names`` are the names the notebook binds to imported modules (``np``, ``check``, ``course``...):
-    assigning to an attribute of one of them, e.g. ``check.assert_close = ...``, replaces what tests call.
+
+def review_findings(source: str, module_names: set[str]) -> list[tuple[int, str]]:
+    """(line, reason) for each construct in ``source`` a person may want to look at; nothing here costs points.
+
+    What matters for a grade is whether the testing machinery really changed, which :class:`SafeExecute` checks
+    at run time. These findings point a reader at the code that would be worth a look if a score seems odd:
+    assignments into imported modules (``check.assert_close = ...``), code swapped into functions, IPython hooks,
+    tracers, and code built at run time. Ordinary calls of the same names (``model.eval()``, ``re.compile``,
+    ``setattr(self, ...)``, ``gc.collect()``) are not findings.
     """
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return []
+    modules = module_names | {"builtins", "sys", "__builtins__"}
     found = []
     for node in ast.walk(tree):
         targets: list[ast.AST] = []
@@ -118,21 +169,31 @@ def find_tampering(source: str, module_names: set[str]) -> list[tuple[int, str]]
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
             targets = [node.target]
         for target in targets:
-            root = _root_name(target)
-            if isinstance(target, (ast.Attribute, ast.Subscript)) and root in module_names | PROTECTED_ROOTS:
-                found.append((node.lineno, f"assigns to `{_dotted(target)}`, which the tests may use"))
-            elif isinstance(target, ast.Name) and target.id in PROTECTED_ROOTS | {"assert_close", "check"}:
-                found.append((node.lineno, f"rebinds `{target.id}`, which the tests use"))
+            text = _dotted(target)
+            if not isinstance(target, (ast.Attribute, ast.Subscript)) or text.startswith(SAFE_TARGETS):
+                continue
+            if _root_name(target) in modules:
+                found.append((node.lineno, f"assigns to `{text}`, inside an imported module"))
+            elif isinstance(target, ast.Attribute) and target.attr in ("__code__", "__dict__", "__globals__",
+                                                                        "__defaults__", "__class__"):
+                found.append((node.lineno, f"assigns to `{text}`, which swaps what a function or object is"))
+            elif isinstance(target, ast.Subscript) and re.match(r"(vars\(|.*\.__dict__$)", _dotted(target.value)):
+                found.append((node.lineno, f"writes into `{_dotted(target.value)}`"))
         if isinstance(node, ast.Call):
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-            if name in FORBIDDEN_CALLS:
-                found.append((node.lineno, f"calls `{name}`, which {FORBIDDEN_CALLS[name]}"))
+            name = _dotted(node.func)
+            if isinstance(node.func, ast.Name) and name in DYNAMIC_CODE:
+                found.append((node.lineno, f"calls `{name}`, which {DYNAMIC_CODE[name]}"))
+            elif name in HOOK_CALLS:
+                found.append((node.lineno, f"calls `{name}`, which {HOOK_CALLS[name]}"))
+            elif name in ("setattr", "delattr", "object.__setattr__", "object.__delattr__") and node.args \
+                    and _root_name(node.args[0]) in modules:
+                found.append((node.lineno, f"calls `{name}` on `{_dotted(node.args[0])}`, an imported module"))
+        if isinstance(node, ast.Attribute) and node.attr in IPYTHON_HOOKS and "get_ipython" in _dotted(node.value):
+            found.append((node.lineno, f"uses `{_dotted(node)}`, which changes how IPython runs the tests"))
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             mods = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
-            for mod in mods:
-                if mod in FORBIDDEN_MODULES or mod.split(".")[0] in {"builtins", "ctypes", "importlib", "gc"}:
-                    found.append((node.lineno, f"imports `{mod}`, which can rewrite the testing machinery"))
+            found += [(node.lineno, f"imports `{m}`") for m in mods if m.split(".")[0] == "ctypes" or m ==
+                      "unittest.mock"]
     return sorted(set(found))
 
 
@@ -160,44 +221,73 @@ def imported_module_names(cells: list[NotebookNode]) -> set[str]:
     return names
 
 
-class DetectTampering(NbGraderPreprocessor):
-    """Fail every test that runs after student code which rewires the testing machinery.
+def _normalised(source: str) -> str:
+    """The code without comments, blank lines or layout: a scaffold cell the learner only annotated is unchanged."""
+    try:
+        return ast.dump(ast.parse(source))
+    except SyntaxError:
+        return source.strip()
 
-    Student code shares the kernel with the tests, so a line like ``check.assert_close = lambda *a, **k: None``
-    or an IPython input transformer could make every later test pass. Such code is found statically in the cells a
-    student can edit (everything but grade cells, which nbgrader restores); the tests after it get an error that
-    names the line, so they score zero and the feedback says why. Tests before it keep what they earned.
+
+class FlagForReview(NbGraderPreprocessor):
+    """Point a person at unusual code in the cells a learner edited; never change a score.
+
+    Runs after ``SaveAutoGrades``: each finding goes into the notebook's metadata (``course.review``, read back by
+    ``course grade`` into ``grades.csv`` and ``grading-report.txt``) and into the formgrader, as the automatic
+    comment of the answer cell it is in or follows.
     """
 
     def instructor_cells(self, resources: Any) -> set[str]:
-        """Sources of the code cells in ``source/`` (run from the course root, as nbgrader is): never suspect."""
+        """The code cells of ``source/`` (run from the course root, as nbgrader is), compared without comments."""
         import nbformat
 
         info = resources.get("nbgrader", {})
         path = Path("source") / str(info.get("assignment", "")) / f"{info.get('notebook', '')}.ipynb"
         if not path.is_file():
             return set()
-        return {c.source.strip() for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"}
+        return {_normalised(c.source) for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"}
 
     def preprocess(self, nb: NotebookNode, resources: Any):
-        modules = imported_module_names([c for c in nb.cells if c.cell_type == "code"]) - PLOTTING
+        modules = imported_module_names([c for c in nb.cells if c.cell_type == "code"])
         trusted = self.instructor_cells(resources)
-        reason = None
+        findings: list[dict] = []
+        answer_id = None
         for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("solution"):
+                answer_id = meta.get("grade_id")
+            if cell.cell_type != "code" or is_grade(cell) or _normalised(cell.source) in trusted:
                 continue
-            if is_grade(cell):
-                if reason is not None:
-                    cell.outputs.append(error_output("TamperingDetected", reason))
-                continue
-            suspect = reason is None and cell.source.strip() not in trusted
-            hits = find_tampering(cell.source, modules) if suspect else []
-            if hits:
-                line, what = hits[0]
-                reason = (f"cell {index}, line {line} {what}; tests after it cannot be trusted and score 0. "
-                          "Remove that code and resubmit.")
-                self.log.warning("Tampering in %s: %s", resources.get("unique_key", "notebook"), reason)
+            for line, reason in review_findings(cell.source, modules):
+                findings.append({"cell": index, "line": line, "reason": reason, "answer": answer_id
+                                 or next((c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                                          if c.metadata.get("nbgrader", {}).get("solution")), None)})
+        nb.metadata.setdefault("course", {})["review"] = [f"cell {f['cell']}, line {f['line']}: {f['reason']}"
+                                                          for f in findings]
+        if findings:
+            self.log.info("Flagged for review: %s", nb.metadata["course"]["review"])
+            self._comment(findings, resources)
         return nb, resources
+
+    def _comment(self, findings: list[dict], resources: Any) -> None:
+        from nbgrader.api import Gradebook, MissingEntry
+
+        info = resources.get("nbgrader", {})
+        if not info.get("db_url"):
+            return
+        by_answer: dict[str, list[str]] = {}
+        for f in findings:
+            if f["answer"]:
+                by_answer.setdefault(f["answer"], []).append(f"cell {f['cell']}, line {f['line']}: {f['reason']}")
+        with Gradebook(info["db_url"]) as gb:
+            for grade_id, lines in by_answer.items():
+                try:
+                    comment = gb.find_comment(grade_id, info["notebook"], info["assignment"], info["student"])
+                except MissingEntry:
+                    continue
+                comment.auto_comment = ("Flagged for review by the grader (no points were taken): "
+                                        + "; ".join(lines))
+            gb.db.commit()
 
 
 class HideHiddenTests(ClearHiddenTests):

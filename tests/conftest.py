@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import matplotlib
 import pytest
 from hypothesis import settings
 
+from autograder import learner
 from course import notebooks
 
 matplotlib.use("Agg")
@@ -67,14 +67,7 @@ def course_copy(tmp_path, monkeypatch) -> Path:
 
 def answer(release_nb, source_nb, skip: frozenset[str] = frozenset()):
     """The release notebook with the solutions typed in, as a learner would (no nbgrader markers)."""
-    solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source_nb.cells
-                 if c.metadata.get("nbgrader", {}).get("solution")}
-    for cell in release_nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if cell.metadata.get("nbgrader", {}).get("solution") and grade_id not in skip:
-            lines = solutions[grade_id].splitlines()
-            cell.source = "\n".join(ln for ln in lines if not re.search(r"(BEGIN|END) SOLUTION", ln))
-    return release_nb
+    return learner.typed_in(release_nb, source_nb, skip=skip)
 
 
 def smoke_env() -> dict[str, str]:

@@ -17,7 +17,7 @@ import pytest
 
 from course import grading, notebooks
 
-from .conftest import CHAPTER_IDS, CHAPTERS, sandbox_ok
+from .conftest import CHAPTER_IDS, CHAPTERS, answer, sandbox_ok
 from .variants import load_variants
 
 
@@ -58,13 +58,13 @@ def _hidden_lines(nb) -> set[str]:
     return {line for line in hidden - visible if len(line) > 12}
 
 
-def _wrong_submission(source_nb, chapter_slug: str):
+def _wrong_submission(solved_nb, chapter_slug: str):
     """The solved notebook with one exercise answered wrongly; returns (notebook, that exercise's test points).
 
     The exercise is one whose functions no other test cell calls, so exactly its points must be lost. Its answer
     is a recorded typical mistake when the chapter has one, else the student stub.
     """
-    nb = nbformat.from_dict(source_nb)
+    nb = nbformat.from_dict(solved_nb)
     code = [c for c in nb.cells if c.cell_type == "code"]
     tests = [c for c in code if c.metadata.get("nbgrader", {}).get("grade")]
     mistakes = {v["cell"]: v for v in load_variants(chapter_slug) if not v["passes"]}
@@ -89,14 +89,15 @@ def _wrong_submission(source_nb, chapter_slug: str):
 def test_grading_discriminates(slug, course_copy, tmp_path):
     chapter = notebooks.Chapter(slug, course_copy)
     source = nbformat.read(chapter.source, as_version=4)
-    wrong, wrong_points = _wrong_submission(source, slug)
-    deleted = nbformat.from_dict(source)
+    solved = answer(nbformat.read(chapter.release, as_version=4), source)
+    wrong, wrong_points = _wrong_submission(solved, slug)
+    deleted = nbformat.from_dict(solved)
     last_test = max(i for i, c in enumerate(deleted.cells) if c.metadata.get("nbgrader", {}).get("grade")
                     and c.cell_type == "code")
     deleted_id = deleted.cells[last_test].metadata["nbgrader"]["grade_id"]
     del deleted.cells[last_test]
     submissions = {
-        "solution": source,
+        "solution": solved,
         "blank": nbformat.read(chapter.release, as_version=4),
         "one_wrong": wrong,
         "deleted_test": deleted,

@@ -12,7 +12,7 @@ import pytest
 from course import grading, notebooks
 from course.preprocessors import HideHiddenTests
 
-from .conftest import sandbox_ok
+from .conftest import answer, sandbox_ok
 from .toy import make_course
 
 
@@ -62,9 +62,9 @@ def _submit(folder, student, assignment, notebook=None, text=None):
 
 def test_grade_scores_each_student_and_survives_bad_ones(toy, tmp_path):
     chapter = notebooks.chapters(toy)[0]
-    solved = nbformat.read(chapter.source, as_version=4)
+    solved = answer(nbformat.read(chapter.release, as_version=4), nbformat.read(chapter.source, as_version=4))
     blank = nbformat.read(chapter.release, as_version=4)
-    no_tests = nbformat.read(chapter.source, as_version=4)
+    no_tests = nbformat.from_dict(solved)
     del no_tests.cells[4]
     subs = tmp_path / "subs"
     _submit(subs, "alice", "01_first", solved)

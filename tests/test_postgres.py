@@ -16,6 +16,7 @@ import pytest
 
 from course import grading, notebooks
 
+from .conftest import answer
 from .toy import make_course
 
 pytestmark = [pytest.mark.grading, pytest.mark.postgres]
@@ -59,7 +60,9 @@ def postgres():
 def _class(folder, chapter, students: dict[str, str]):
     """Submissions: the solution, the blank release, or the solution with the test-able answer broken."""
     for student, kind in students.items():
-        nb = nbformat.read(chapter.release if kind == "blank" else chapter.source, as_version=4)
+        nb = nbformat.read(chapter.release, as_version=4)
+        if kind != "blank":
+            nb = answer(nb, nbformat.read(chapter.source, as_version=4))
         if kind == "wrong":
             nb.cells[3].source = "def double(x):\n    return x"
         (folder / student / chapter.slug).mkdir(parents=True)

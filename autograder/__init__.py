@@ -1,0 +1,1 @@
+"""Grading material: learner-shaped sample submissions and the corpora the grader is tested against."""

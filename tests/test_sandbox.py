@@ -1,0 +1,64 @@
+"""The sandbox's command line: what a grading kernel can see and do is decided here, so every piece is pinned."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from course import sandbox
+
+
+def _argv(tmp_path: Path, stage_files=("data.csv", "nb.ipynb", ".hidden")) -> list[str]:
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    for name in stage_files:
+        (stage / name).write_text("x")
+    cfg = sandbox.SandboxConfig(ipc_dir=str(tmp_path / "ipc" / "slot-0"), hide=["/tmp", "/root", str(tmp_path)],
+                                expose=["/opt/env"], uid=123_456,
+                                limits=sandbox.Limits(memory_bytes=2**30, cpu_seconds=60, processes=32,
+                                                      file_bytes=2**20, workdir_bytes=2**24))
+    return sandbox.command(cfg, "/ipc/kernel-1.json", stage, bwrap="/usr/bin/bwrap")
+
+
+def _pairs(argv: list[str], flag: str) -> list[str]:
+    return [argv[i + 1] for i, a in enumerate(argv) if a == flag]
+
+
+def test_namespaces_root_and_environment(tmp_path):
+    argv = _argv(tmp_path)
+    assert argv[:4] == ["/usr/bin/bwrap", "--ro-bind", "/", "/"], "the root is read-only"
+    for flag in ("--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent",
+                 "--new-session", "--clearenv"):
+        assert flag in argv
+    env = dict(zip(_pairs(argv, "--setenv"), [argv[i + 2] for i, a in enumerate(argv) if a == "--setenv"]))
+    assert env["HOME"] == sandbox.WORKDIR and env["MPLBACKEND"] == "Agg"
+    assert "JPY_PARENT_PID" not in env and not any("TOKEN" in k or "SECRET" in k for k in env)
+
+
+def test_secrets_are_hidden_and_only_the_environment_is_exposed(tmp_path):
+    argv = _argv(tmp_path)
+    assert {"/root", str(tmp_path), "/tmp"} <= set(_pairs(argv, "--tmpfs"))
+    assert "/opt/env" in _pairs(argv, "--ro-bind")
+    ipc = str(tmp_path / "ipc" / "slot-0")
+    assert ipc in _pairs(argv, "--bind"), "the kernel reaches its ipc sockets, nothing else writable"
+    assert str(tmp_path / "ipc") in _pairs(argv, "--dir"), "folders above the sockets exist inside the tmpfs"
+
+
+def test_the_working_directory_holds_the_submissions_files_but_not_its_notebook(tmp_path):
+    argv = _argv(tmp_path)
+    assert argv[argv.index(sandbox.WORKDIR) - 3:argv.index(sandbox.WORKDIR)] == ["--size", str(2**24), "--tmpfs"]
+    mounted = [argv[i + 2] for i, a in enumerate(argv) if a == "--ro-bind" and argv[i + 1].startswith(str(tmp_path))]
+    assert mounted == [f"{sandbox.WORKDIR}/data.csv"], "the notebook and hidden files never enter the sandbox"
+    assert argv[argv.index("--chdir") + 1] == sandbox.WORKDIR
+
+
+def test_limits_and_an_unprivileged_uid_wrap_the_kernel(tmp_path):
+    argv = _argv(tmp_path)
+    tail = argv[argv.index("--") + 1:]
+    assert tail[:6] == ["prlimit", f"--as={2**30}", "--cpu=60", "--nproc=32", f"--fsize={2**20}", "--"]
+    assert tail[6:11] == ["setpriv", "--reuid=123456", "--regid=123456", "--clear-groups", "--"]
+    assert tail[-4:] == ["-m", "ipykernel_launcher", "-f", "/ipc/kernel-1.json"]
+
+
+def test_config_round_trips_through_json(tmp_path):
+    cfg = sandbox.SandboxConfig(ipc_dir="/x", hide=["/a"], expose=["/b"], uid=7, limits=sandbox.Limits(processes=3))
+    assert sandbox.SandboxConfig.read(cfg.write(tmp_path / "c.json")) == cfg
