@@ -57,9 +57,12 @@ def solved(slug: str, root: Path = ROOT, answers: dict[str, str] | None = None):
     return typed_in(*notebooks(slug, root), answers=answers)
 
 
-def mistakes(slug: str, root: Path = ROOT) -> dict[str, str]:
-    """For each answer cell, the first typical mistake recorded in ``autograder/variants/`` (it fails its test)."""
-    path = root / "autograder" / "variants" / f"{slug}.py"
+def mistakes(slug: str) -> dict[str, str]:
+    """For each answer cell, the first typical mistake recorded in ``autograder/variants/`` (it fails its test).
+
+    The variants belong to the autograder, not to a course copy (copies for grading tests leave it out).
+    """
+    path = ROOT / "autograder" / "variants" / f"{slug}.py"
     spec = importlib.util.spec_from_file_location(f"variants_{slug}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
