@@ -39,6 +39,7 @@ c.Schedule.due = {  # a weekly term; edit to suit yours
     "10_attention_transformers": "2027-03-22 23:59:00 UTC",
     "11_autoencoders_vae": "2027-03-29 23:59:00 UTC",
     "12_gans": "2027-04-05 23:59:00 UTC",
+    "13_reinforcement_learning": "2027-04-12 23:59:00 UTC",
 }
 c.Schedule.penalty_per_day = 0.10
 c.Schedule.max_penalty = 0.50

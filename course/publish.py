@@ -16,7 +16,8 @@ import nbformat
 COPY = ["release", "course", "pyproject.toml", "constraints.txt", "environment.yml", "Makefile", "LICENSE",
         ".gitignore", ".ci", "nbgrader_config.py"]
 LEARNER_TESTS = ["__init__.py", "conftest.py", "toy.py", "test_check.py", "test_data.py", "test_device.py",
-                 "test_plot.py", "test_widgets.py", "test_train.py", "test_notebooks.py", "test_hygiene.py"]
+                 "test_envs.py", "test_plot.py", "test_widgets.py", "test_train.py", "test_notebooks.py",
+                 "test_hygiene.py"]
 KEEP_SECTIONS = ("Quick start", "For learners")
 REGIONS = (("### BEGIN SOLUTION", "### END SOLUTION"), ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"))
 

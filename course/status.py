@@ -171,7 +171,7 @@ def landing_page(statuses: list[ChapterStatus], root: Path) -> str:
     """Markdown for ``START.md``: every chapter with a link, its objectives and the learner's status."""
     done = sum(s.state == "validated" for s in statuses)
     lines = [
-        "# Deep learning, from linear algebra to GANs",
+        "# Deep learning, from linear algebra to reinforcement learning",
         "",
         "Open a chapter, run it top to bottom, solve the exercises (`YOUR CODE HERE`), then press **Validate** in "
         "the notebook's toolbar. Your progress below is read from your saved notebooks.",

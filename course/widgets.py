@@ -120,6 +120,24 @@ def stepper(init: Callable[..., Any], step: Callable[..., Any], draw: Callable[.
     return box
 
 
+def replay(draw: Callable[..., None], n_frames: int, ncols: int = 1, figsize: tuple[float, float] = (6, 4),
+           interval_ms: int = 60):
+    """Step through an episode frame by frame: a frame slider and a play button that animates it.
+
+    ``draw(*axes, frame=t)`` draws frame ``t`` in ``[0, n_frames)``. The play button runs in the browser (it moves
+    the slider, which redraws), so an animation costs nothing while no one watches. Headless, frame 0 is drawn.
+    """
+    import ipywidgets as w
+
+    last = max(0, int(n_frames) - 1)
+    slider = w.IntSlider(value=0, min=0, max=last, step=1, description="frame", continuous_update=False)
+    play = w.Play(value=0, min=0, max=last, step=1, interval=interval_ms, description="play")
+    w.jslink((play, "value"), (slider, "value"))
+    box = interactive_plot(draw, ncols=ncols, figsize=figsize, frame=slider)
+    controls, out = box.children
+    return w.VBox([w.HBox([play, *controls.children], layout=controls.layout), out])
+
+
 def _slider(value: float, low: float, high: float, step: float, description: str, integer: bool = False):
     import ipywidgets as w
 

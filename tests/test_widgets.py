@@ -88,3 +88,13 @@ def test_headless_runs_also_draw_a_static_figure(monkeypatch, _capture_draws):
     assert calls[2] == [0.0, 0.5] and len(_capture_draws) == 4
     stepper.click()
     assert stepper.state() == [0.0, 0.5]
+
+
+def test_replay_draws_the_frame_the_slider_or_the_play_button_sets(_capture_draws):
+    frames = []
+    box = widgets.replay(lambda ax, frame: frames.append(frame), n_frames=5)
+    controls = box.children[0].children
+    play, slider = controls[0], _controls(box)["frame"]
+    assert isinstance(play, w.Play) and (slider.min, slider.max) == (0, 4) and (play.min, play.max) == (0, 4)
+    slider.value = 3
+    assert frames == [0, 3] and len(_capture_draws) == 2
