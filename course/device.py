@@ -1,21 +1,27 @@
-"""Choosing a compute device and seeding every random number generator.
+"""Choosing a compute device, a thread count that fits the CPUs, and seeding every random number generator.
 
-Chapters take ``DEVICE = "auto"`` as a papermill parameter; :func:`setup` resolves it once, seeds everything and
-prints a single ``[course]`` line that CI reads back to prove which device a notebook really used.
+Chapters take ``DEVICE = "auto"`` as a papermill parameter; :func:`setup` resolves it once, picks the number of
+torch and BLAS threads, seeds everything and prints a single ``[course]`` line that CI reads back to prove which
+device (and how many threads) a notebook really used.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import random
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 SMOKE_ENV = "COURSE_SMOKE"
+JOBS_ENV = "COURSE_JOBS"
+THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
 class DeviceError(RuntimeError):
@@ -84,14 +90,126 @@ def seed_everything(seed: int = 0, deterministic: bool = True) -> np.random.Gene
     return np.random.default_rng(seed)
 
 
+def affinity_cpus() -> int:
+    """CPUs the scheduler lets this process run on (``taskset``, a container's cpuset), not the host's count."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return None
+
+
+def cgroup_cpu_limit(root: str | os.PathLike = "/sys/fs/cgroup",
+                     proc_cgroup: str | os.PathLike = "/proc/self/cgroup") -> float | None:
+    """The CPU quota of this process's cgroup in CPUs (``2.5`` for 250 ms per 100 ms), or None when unlimited.
+
+    A JupyterHub spawner or ``docker --cpus`` limits a kernel by quota, not by affinity: the kernel still sees every
+    host core and, left alone, starts a thread per core that the quota then throttles. Both cgroup v2 (``cpu.max``)
+    and v1 (``cpu.cfs_quota_us`` / ``cpu.cfs_period_us``) are read, for the process's group and every parent; the
+    tightest limit wins.
+    """
+    root = Path(root)
+    text = _read(Path(proc_cgroup)) or "0::/"
+    limits: list[float] = []
+    for line in text.splitlines():
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        _, controllers, rel = parts
+        groups = [Path(rel.lstrip("/")), *Path(rel.lstrip("/")).parents]
+        if controllers == "":
+            for group in groups:
+                fields = (_read(root / group / "cpu.max") or "").split()
+                if len(fields) == 2 and fields[0] != "max":
+                    limits.append(int(fields[0]) / int(fields[1]))
+        elif "cpu" in controllers.split(","):
+            for mount in (controllers, "cpu", "cpu,cpuacct"):
+                for group in groups:
+                    quota = _read(root / mount / group / "cpu.cfs_quota_us")
+                    period = _read(root / mount / group / "cpu.cfs_period_us")
+                    if quota and period and int(quota) > 0 and int(period) > 0:
+                        limits.append(int(quota) / int(period))
+    return min(limits) if limits else None
+
+
+@dataclass(frozen=True)
+class ThreadChoice:
+    """How many torch/BLAS threads a kernel should use, and the evidence, for the ``[course]`` line."""
+
+    threads: int
+    reason: str
+
+
+def choose_threads(env: dict[str, str] | None = None, affinity: int | None = None, quota: float | None = None,
+                   load: float | None = None, root: str | os.PathLike = "/sys/fs/cgroup",
+                   proc_cgroup: str | os.PathLike = "/proc/self/cgroup") -> ThreadChoice:
+    """Threads for this kernel: the CPUs it may really use, shared with the other kernels of the same run.
+
+    In order: an explicit ``OMP_NUM_THREADS`` wins; otherwise the CPUs allowed by affinity and the cgroup quota,
+    divided among ``COURSE_JOBS`` concurrent kernels (set by ``course run --jobs`` and by grading), and lowered by
+    the CPUs that other work keeps busy (the 1-minute load average). Torch's default, a thread per core, is what
+    made training 10-20x slower on a shared 2-core machine: each parallel step waits for its slowest thread, and a
+    thread that shares its core with another process is slow.
+    """
+    env = os.environ if env is None else env
+    explicit = env.get("OMP_NUM_THREADS", "").strip()
+    if explicit.isdigit() and int(explicit) > 0:
+        jobs_note = f", {env[JOBS_ENV]} jobs" if env.get(JOBS_ENV) else ""
+        return ThreadChoice(int(explicit), f"OMP_NUM_THREADS={explicit}{jobs_note}")
+    affinity = affinity_cpus() if affinity is None else affinity
+    if quota is None:
+        quota = cgroup_cpu_limit(root, proc_cgroup)
+    usable = min(affinity, max(1, math.ceil(quota - 1e-9))) if quota else affinity
+    parts = [f"{affinity} CPUs by affinity"]
+    if quota:
+        parts.append(f"cgroup quota {quota:g}")
+    jobs = env.get(JOBS_ENV, "").strip()
+    share = usable
+    if jobs.isdigit() and int(jobs) > 1:
+        share = max(1, usable // int(jobs))
+        parts.append(f"{jobs} jobs")
+    if load is None and hasattr(os, "getloadavg"):
+        load = os.getloadavg()[0]
+    if load is not None and share > 1:
+        free = max(1, usable - round(load))
+        if free < share:
+            share = free
+            parts.append(f"load {load:.1f}")
+    return ThreadChoice(share, ", ".join(parts))
+
+
+def apply_threads(threads: int) -> None:
+    """Set torch's intra-op threads (if the notebook imported torch) and every BLAS/OpenMP pool NumPy loaded.
+
+    The environment variables are set too, for torch imported later and for processes this kernel starts.
+    """
+    for var in THREAD_ENV:
+        os.environ[var] = str(threads)
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+    if importlib.util.find_spec("threadpoolctl") is not None:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=threads)
+
+
 def share_threads(jobs: int) -> None:
-    """Give each of ``jobs`` concurrent kernels its share of the cores (kernels inherit the environment).
+    """Give each of ``jobs`` concurrent kernels its share of the usable CPUs (kernels inherit the environment).
 
     Left alone, torch and BLAS in every kernel start a thread per core and the kernels fight over them.
-    An explicit setting (e.g. ``OMP_NUM_THREADS=1`` from the test suite) wins.
+    An explicit setting (e.g. ``OMP_NUM_THREADS=1`` from the test suite) wins. ``COURSE_JOBS`` tells each
+    kernel's :func:`setup` why; the thread variables carry the share itself, since a sandbox passes only them.
     """
-    share = str(max(1, (os.cpu_count() or 1) // max(1, jobs)))
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    jobs = max(1, jobs)
+    os.environ.setdefault(JOBS_ENV, str(jobs))
+    share = str(choose_threads(env={JOBS_ENV: str(jobs)}, load=0.0).threads)
+    for var in THREAD_ENV:
         os.environ.setdefault(var, share)
 
 
@@ -112,13 +230,21 @@ class Setup(NamedTuple):
 
 
 def setup(device: str = "auto", seed: int = 0, smoke: bool | None = None) -> Setup:
-    """One call at the top of every chapter: resolve the device and smoke mode, seed everything, announce it.
+    """One call at the top of every chapter: resolve the device and smoke mode, pick threads, seed, announce it.
 
     ``smoke=None`` defers to :func:`smoke_default`. The printed ``[course]`` line is what ``course run`` reads back
-    to report (and on a GPU runner, to assert) the device a notebook actually used.
+    to report (and on a GPU runner, to assert) the device a notebook actually used; it also says how many CPU
+    threads were chosen and why (see :func:`choose_threads`). In smoke mode a second line warns that the numbers
+    printed below come from tiny data and few steps, so the executed notebook cannot be mistaken for the results
+    the text quotes.
     """
     resolved = resolve_device(device)
     smoke = smoke_default() if smoke is None else bool(smoke)
+    choice = choose_threads()
+    apply_threads(choice.threads)
     rng = seed_everything(seed)
-    print(f"[course] device={resolved} seed={seed} smoke={smoke}")
+    print(f"[course] device={resolved} seed={seed} smoke={smoke} threads={choice.threads} ({choice.reason})")
+    if smoke:
+        print("[course] smoke mode: tiny data and few steps; the numbers printed below are not the results the "
+              "text quotes (those are full-mode runs, listed in docs/results.md)")
     return Setup(resolved, smoke, rng)
