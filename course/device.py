@@ -137,6 +137,43 @@ def cgroup_cpu_limit(root: str | os.PathLike = "/sys/fs/cgroup",
     return min(limits) if limits else None
 
 
+def _cpu_jiffies(cpus: set[int], stat: str | os.PathLike = "/proc/stat") -> tuple[float, float] | None:
+    """(busy, total) jiffies summed over ``cpus`` from ``/proc/stat``; None where there is no such file."""
+    text = _read(Path(stat))
+    if text is None:
+        return None
+    busy = total = 0.0
+    for line in text.splitlines():
+        name, *fields = line.split()
+        if not (name.startswith("cpu") and name[3:].isdigit() and int(name[3:]) in cpus):
+            continue
+        values = [float(v) for v in fields[:8]]
+        total += sum(values)
+        busy += sum(values) - values[3] - values[4]
+    return (busy, total) if total else None
+
+
+def other_busy_cpus(window: float = 0.15) -> float | None:
+    """How many of this process's CPUs other processes kept busy during the last ``window`` seconds (Linux).
+
+    Measured, not guessed from the load average: that lags a minute behind and counts every host core, while what
+    matters is whether the cores this kernel may run on are free right now.
+    """
+    import time
+
+    cpus = set(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else set(range(os.cpu_count() or 1))
+    start, own_start, t0 = _cpu_jiffies(cpus), os.times(), time.perf_counter()
+    if start is None:
+        return None
+    time.sleep(window)
+    end, own_end, elapsed = _cpu_jiffies(cpus), os.times(), time.perf_counter() - t0
+    if end is None or end[1] <= start[1]:
+        return None
+    busy = (end[0] - start[0]) / (end[1] - start[1]) * len(cpus)
+    own = (own_end.user + own_end.system - own_start.user - own_start.system) / elapsed
+    return max(0.0, busy - own)
+
+
 @dataclass(frozen=True)
 class ThreadChoice:
     """How many torch/BLAS threads a kernel should use, and the evidence, for the ``[course]`` line."""
@@ -146,15 +183,16 @@ class ThreadChoice:
 
 
 def choose_threads(env: dict[str, str] | None = None, affinity: int | None = None, quota: float | None = None,
-                   load: float | None = None, root: str | os.PathLike = "/sys/fs/cgroup",
+                   busy: float | None = None, root: str | os.PathLike = "/sys/fs/cgroup",
                    proc_cgroup: str | os.PathLike = "/proc/self/cgroup") -> ThreadChoice:
     """Threads for this kernel: the CPUs it may really use, shared with the other kernels of the same run.
 
     In order: an explicit ``OMP_NUM_THREADS`` wins; otherwise the CPUs allowed by affinity and the cgroup quota,
-    divided among ``COURSE_JOBS`` concurrent kernels (set by ``course run --jobs`` and by grading), and lowered by
-    the CPUs that other work keeps busy (the 1-minute load average). Torch's default, a thread per core, is what
-    made training 10-20x slower on a shared 2-core machine: each parallel step waits for its slowest thread, and a
-    thread that shares its core with another process is slow.
+    divided among ``COURSE_JOBS`` concurrent kernels (set by ``course run --jobs`` and by grading), and lowered in
+    proportion to the share of those CPUs that other processes keep busy (``busy``, measured by
+    :func:`other_busy_cpus` unless given). Torch's default, a thread per core, is what made training 10-20x slower
+    on a shared 2-core machine: each parallel step waits for its slowest thread, and a thread that shares its core
+    with a busy process is slow.
     """
     env = os.environ if env is None else env
     explicit = env.get("OMP_NUM_THREADS", "").strip()
@@ -173,13 +211,13 @@ def choose_threads(env: dict[str, str] | None = None, affinity: int | None = Non
     if jobs.isdigit() and int(jobs) > 1:
         share = max(1, usable // int(jobs))
         parts.append(f"{jobs} jobs")
-    if load is None and hasattr(os, "getloadavg"):
-        load = os.getloadavg()[0]
-    if load is not None and share > 1:
-        free = max(1, usable - round(load))
+    if busy is None and share > 1:
+        busy = other_busy_cpus()
+    if busy is not None and share > 1:
+        free = max(1, round(usable * (1 - min(busy, affinity) / affinity)))
         if free < share:
             share = free
-            parts.append(f"load {load:.1f}")
+            parts.append(f"{busy:.1f} CPUs busy with other work")
     return ThreadChoice(share, ", ".join(parts))
 
 
@@ -208,7 +246,7 @@ def share_threads(jobs: int) -> None:
     """
     jobs = max(1, jobs)
     os.environ.setdefault(JOBS_ENV, str(jobs))
-    share = str(choose_threads(env={JOBS_ENV: str(jobs)}, load=0.0).threads)
+    share = str(choose_threads(env={JOBS_ENV: str(jobs)}, busy=0.0).threads)
     for var in THREAD_ENV:
         os.environ.setdefault(var, share)
 

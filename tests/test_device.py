@@ -94,7 +94,7 @@ def test_cgroup_quota_v2_v1_and_unlimited(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("env", "affinity", "cgroup", "load", "threads", "why"),
+    ("env", "affinity", "cgroup", "busy", "threads", "why"),
     [
         ({}, 16, None, 0.0, 16, "16 CPUs by affinity"),
         ({}, 16, "200000 100000", 0.0, 2, "cgroup quota 2"),       # a hub spawner's limit, all host cores visible
@@ -102,18 +102,48 @@ def test_cgroup_quota_v2_v1_and_unlimited(tmp_path):
         ({}, 4, "800000 100000", 0.0, 4, "4 CPUs by affinity"),    # taskset narrower than the quota
         ({"COURSE_JOBS": "2"}, 8, None, 0.0, 4, "2 jobs"),
         ({"COURSE_JOBS": "4"}, 2, None, 0.0, 1, "4 jobs"),
-        ({}, 2, None, 1.0, 1, "load 1.0"),                          # a CPU-bound neighbour on a 2-core machine
-        ({}, 2, None, 3.0, 1, "load 3.0"),
-        ({}, 8, None, 2.2, 6, "load 2.2"),
+        ({}, 2, None, 1.0, 1, "1.0 CPUs busy"),                     # a CPU-bound neighbour on a 2-core machine
+        ({}, 2, None, 0.3, 2, "2 CPUs by affinity"),                # a light neighbour leaves both cores
+        ({}, 2, None, 3.0, 1, "3.0 CPUs busy"),
+        ({}, 8, None, 2.2, 6, "2.2 CPUs busy"),
+        ({}, 64, "200000 100000", 32.0, 1, "32.0 CPUs busy"),     # half of a busy host's cores taken
         ({"OMP_NUM_THREADS": "3"}, 16, "100000 100000", 5.0, 3, "OMP_NUM_THREADS=3"),
         ({"OMP_NUM_THREADS": "1", "COURSE_JOBS": "2"}, 2, None, 0.0, 1, "OMP_NUM_THREADS=1, 2 jobs"),
     ],
 )
-def test_choose_threads(tmp_path, env, affinity, cgroup, load, threads, why):
+def test_choose_threads(tmp_path, env, affinity, cgroup, busy, threads, why):
     files = _cgroup(tmp_path, v2=cgroup) if cgroup else {"root": tmp_path / "none", "proc_cgroup": tmp_path / "none"}
-    choice = device.choose_threads(env=env, affinity=affinity, load=load, **files)
+    choice = device.choose_threads(env=env, affinity=affinity, busy=busy, **files)
     assert choice.threads == threads
     assert why in choice.reason
+
+
+def test_cpu_jiffies_reads_only_the_allowed_cpus(tmp_path):
+    stat = tmp_path / "stat"
+    stat.write_text("cpu  9 0 9 9 0 0 0 0 0 0\n"
+                    "cpu0 10 0 10 70 10 0 0 0 0 0\n"
+                    "cpu1 50 0 50 0 0 0 0 0 0 0\n"
+                    "intr 5\n")
+    assert device._cpu_jiffies({0}, stat) == (20.0, 100.0)
+    assert device._cpu_jiffies({0, 1}, stat) == (120.0, 200.0)
+    assert device._cpu_jiffies({0}, tmp_path / "missing") is None
+
+
+def test_other_busy_cpus_sees_a_busy_neighbour():
+    import subprocess
+    import sys
+
+    if device.other_busy_cpus() is None:
+        pytest.skip("no /proc/stat here")
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        import time
+
+        time.sleep(0.3)
+        assert device.other_busy_cpus(0.3) >= 0.7
+    finally:
+        spinner.kill()
+        spinner.wait()
 
 
 def test_affinity_is_what_the_scheduler_allows():
