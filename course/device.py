@@ -22,6 +22,8 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 SMOKE_ENV = "COURSE_SMOKE"
 JOBS_ENV = "COURSE_JOBS"
 THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+# The course's models are small: past a handful of threads, each step spends more time synchronising than computing.
+MAX_THREADS = 8
 
 
 class DeviceError(RuntimeError):
@@ -183,16 +185,17 @@ class ThreadChoice:
 
 
 def choose_threads(env: dict[str, str] | None = None, affinity: int | None = None, quota: float | None = None,
-                   busy: float | None = None, root: str | os.PathLike = "/sys/fs/cgroup",
+                   root: str | os.PathLike = "/sys/fs/cgroup",
                    proc_cgroup: str | os.PathLike = "/proc/self/cgroup") -> ThreadChoice:
     """Threads for this kernel: the CPUs it may really use, shared with the other kernels of the same run.
 
-    In order: an explicit ``OMP_NUM_THREADS`` wins; otherwise the CPUs allowed by affinity and the cgroup quota,
-    divided among ``COURSE_JOBS`` concurrent kernels (set by ``course run --jobs`` and by grading), and lowered in
-    proportion to the share of those CPUs that other processes keep busy (``busy``, measured by
-    :func:`other_busy_cpus` unless given). Torch's default, a thread per core, is what made training 10-20x slower
-    on a shared 2-core machine: each parallel step waits for its slowest thread, and a thread that shares its core
-    with a busy process is slow.
+    An explicit ``OMP_NUM_THREADS`` wins. Otherwise: the CPUs allowed by affinity and by the cgroup quota; divided
+    among ``COURSE_JOBS`` concurrent kernels (set by ``course run --jobs`` and by grading), or else less one CPU
+    left for the notebook server, the browser and whatever else runs; at most :data:`MAX_THREADS`. Torch's default,
+    a thread per core, is what made training 10-20x slower on a shared 2-core machine: every parallel step waits for
+    its slowest thread, and a thread that shares its core with a busy process is slow. The choice depends only on
+    the machine's configuration, never on its momentary load, because results that depend on the thread count
+    (the order of floating-point sums) must reproduce from run to run.
     """
     env = os.environ if env is None else env
     explicit = env.get("OMP_NUM_THREADS", "").strip()
@@ -207,19 +210,18 @@ def choose_threads(env: dict[str, str] | None = None, affinity: int | None = Non
     if quota:
         parts.append(f"cgroup quota {quota:g}")
     jobs = env.get(JOBS_ENV, "").strip()
-    share = usable
     if jobs.isdigit() and int(jobs) > 1:
-        share = max(1, usable // int(jobs))
+        threads = max(1, usable // int(jobs))
         parts.append(f"{jobs} jobs")
-    if busy is None and share > 1:
-        busy = other_busy_cpus()
-    if busy is not None and share > 1:
-        free = max(1, round(usable * (1 - min(busy, affinity) / affinity)))
-        if free < share:
-            share = free
-            parts.append(f"{busy:.1f} CPUs busy with other work")
-    return ThreadChoice(share, ", ".join(parts))
-
+    elif usable > 1:
+        threads = usable - 1
+        parts.append("1 left for other work")
+    else:
+        threads = 1
+    if threads > MAX_THREADS:
+        threads = MAX_THREADS
+        parts.append(f"at most {MAX_THREADS}")
+    return ThreadChoice(threads, ", ".join(parts))
 
 def apply_threads(threads: int) -> None:
     """Set torch's intra-op threads (if the notebook imported torch) and every BLAS/OpenMP pool NumPy loaded.
@@ -246,7 +248,7 @@ def share_threads(jobs: int) -> None:
     """
     jobs = max(1, jobs)
     os.environ.setdefault(JOBS_ENV, str(jobs))
-    share = str(choose_threads(env={JOBS_ENV: str(jobs)}, busy=0.0).threads)
+    share = str(choose_threads(env={JOBS_ENV: str(jobs)}).threads)
     for var in THREAD_ENV:
         os.environ.setdefault(var, share)
 
@@ -272,16 +274,19 @@ def setup(device: str = "auto", seed: int = 0, smoke: bool | None = None) -> Set
 
     ``smoke=None`` defers to :func:`smoke_default`. The printed ``[course]`` line is what ``course run`` reads back
     to report (and on a GPU runner, to assert) the device a notebook actually used; it also says how many CPU
-    threads were chosen and why (see :func:`choose_threads`). In smoke mode a second line warns that the numbers
-    printed below come from tiny data and few steps, so the executed notebook cannot be mistaken for the results
-    the text quotes.
+    threads were chosen and why (see :func:`choose_threads`), and whether other processes keep this machine's CPUs
+    busy, which slows every timing the text quotes (:func:`other_busy_cpus`). In smoke mode a second line warns
+    that the numbers printed below come from tiny data and few steps, so the executed notebook cannot be mistaken
+    for the results the text quotes.
     """
     resolved = resolve_device(device)
     smoke = smoke_default() if smoke is None else bool(smoke)
     choice = choose_threads()
     apply_threads(choice.threads)
     rng = seed_everything(seed)
-    print(f"[course] device={resolved} seed={seed} smoke={smoke} threads={choice.threads} ({choice.reason})")
+    busy = other_busy_cpus() if resolved == "cpu" else None
+    elsewhere = f"; {busy:.1f} CPUs busy with other work, so timings will be slower" if busy and busy >= 0.5 else ""
+    print(f"[course] device={resolved} seed={seed} smoke={smoke} threads={choice.threads} ({choice.reason}{elsewhere})")
     if smoke:
         print("[course] smoke mode: tiny data and few steps; the numbers printed below are not the results the "
               "text quotes (those are full-mode runs, listed in docs/results.md)")
