@@ -25,6 +25,7 @@ help:
 	@echo "make test           set up .venv and run the whole test suite (what CI runs)"
 	@echo "make run            execute every chapter in smoke mode and print a table"
 	@echo "make run-full       execute every chapter in full mode"
+	@echo "make results        full mode, one chapter at a time, rewriting docs/results.md"
 	@echo "make release        regenerate release/ from source/ with nbgrader"
 	@echo "make grade SUBMISSIONS=path/to/submitted   autograde a class"
 	@echo "make doctor         diagnose the environment"
@@ -74,6 +75,10 @@ run: setup
 
 run-full: setup
 	$(BIN)/course run
+
+# Full mode, one chapter at a time (minutes each), then the table every number quoted in the text is checked against.
+results: setup
+	$(BIN)/course results
 
 release: setup
 	$(BIN)/course release
