@@ -21,6 +21,8 @@ NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:,\d{3})*\.\d+%?|(?<![\w.])\d+(?:\.\
 MATH = re.compile(r"\$\$.+?\$\$|(?<![\\$])\$(?!\$).+?(?<![\\$])\$", re.S)
 CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
 MAX_LINES = 40
+WIDGET = "application/vnd.jupyter.widget-view+json"
+PROGRESS = re.compile(r"\d+/\d+ \[[^\]]*(it/s|s/it)\]|\|\s*\d+/\d+ \[")
 
 
 def prose(markdown: str) -> str:
@@ -63,14 +65,15 @@ def described_cells(nb, index: int) -> list[int]:
 
 
 def _printed(cell) -> list[str]:
+    """What a cell printed or returned as text: no figures, widgets or progress bars."""
     lines = []
     for out in cell.get("outputs", []):
         if out.get("output_type") == "stream":
             lines += out.get("text", "").splitlines()
-        elif out.get("output_type") in ("execute_result", "display_data"):
-            lines += out.get("data", {}).get("text/plain", "").splitlines() if "image/png" not in out.get(
-                "data", {}) else []
-    return [ln.rstrip() for ln in lines if ln.strip() and not ln.startswith("[course]")][:MAX_LINES]
+        elif out.get("output_type") == "execute_result" and WIDGET not in out.get("data", {}):
+            lines += out.get("data", {}).get("text/plain", "").splitlines()
+    keep = [ln.rstrip() for ln in lines if ln.strip() and not ln.startswith("[course]") and not PROGRESS.search(ln)]
+    return keep[:MAX_LINES]
 
 
 def _duration(cell) -> float | None:
@@ -141,6 +144,34 @@ def write_sections(path: Path, sections: dict[str, str]) -> None:
     path.write_text(HEADER + "\n" + "\n".join(merged[k] for k in sorted(merged)))
 
 
+DURATION = re.compile(
+    r"(?P<bound>about|under|well under|within)\s+(?P<n>\d+(?:\.\d+)?|a|one|half a|a few)\s*"
+    r"(?P<unit>seconds?|s|minutes?|min)\b", re.I)
+WORDS = {"a": 1.0, "one": 1.0, "half a": 0.5, "a few": 3.0}
+
+
+def quoted_durations(markdown: str) -> list[tuple[str, float, bool]]:
+    """Timing claims in a reference-run paragraph: (text, seconds, is an upper bound)."""
+    found = []
+    for m in DURATION.finditer(prose(reference_text(markdown))):
+        n = WORDS.get(m.group("n").lower()) or float(m.group("n"))
+        seconds = n * (60 if m.group("unit").lower().startswith("m") else 1)
+        found.append((m.group(0), seconds, m.group("bound").lower() != "about"))
+    return found
+
+
+def recorded_durations(section_text: str) -> list[float]:
+    """The whole run's and each recorded cell's seconds in a chapter's section of the table."""
+    return [float(v) for v in re.findall(r"(?:Full mode, |^Cell \d+, )(\d+(?:\.\d+)?) s\b", section_text, re.M)]
+
+
+def duration_recorded(seconds: float, bound: bool, recorded: list[float], slack: float = 1.5) -> bool:
+    """"about N s" holds if a recorded time is within a factor ``slack`` of N; "under N s" if one is at most N."""
+    if bound:
+        return any(r <= seconds for r in recorded)
+    return any(seconds / slack <= r <= seconds * slack for r in recorded)
+
+
 @dataclass(frozen=True)
 class Mismatch:
     cell: int
@@ -166,7 +197,8 @@ def number_recorded(quoted: str, recorded: list[float]) -> bool:
 
 def unrecorded(nb, recorded_section: str) -> list[Mismatch]:
     """Numbers quoted in the notebook's reference-run paragraphs that neither its section of the table holds nor
-    the code of the cells the paragraph describes (a threshold the cell asserts, "at least 0.93", is a literal)."""
+    the code of the cells the paragraph describes (a threshold the cell asserts, "at least 0.93", is a literal),
+    and timing claims ("about 20 seconds") that no recorded time supports."""
     recorded = _values(recorded_section)
     found = []
     for i, cell in enumerate(nb.cells):
@@ -174,4 +206,6 @@ def unrecorded(nb, recorded_section: str) -> list[Mismatch]:
             continue
         literals = _values("\n".join(nb.cells[k].source for k in described_cells(nb, i)))
         found += [Mismatch(i, n) for n in quoted_numbers(cell.source) if not number_recorded(n, recorded + literals)]
+        found += [Mismatch(i, text) for text, seconds, bound in quoted_durations(cell.source)
+                  if not duration_recorded(seconds, bound, recorded_durations(recorded_section))]
     return found
