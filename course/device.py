@@ -125,17 +125,15 @@ def cgroup_cpu_limit(root: str | os.PathLike = "/sys/fs/cgroup",
         _, controllers, rel = parts
         groups = [Path(rel.lstrip("/")), *Path(rel.lstrip("/")).parents]
         if controllers == "":
-            for group in groups:
-                fields = (_read(root / group / "cpu.max") or "").split()
-                if len(fields) == 2 and fields[0] != "max":
-                    limits.append(int(fields[0]) / int(fields[1]))
+            pairs = [(_read(root / g / "cpu.max") or "max").split() + [""] for g in groups]
         elif "cpu" in controllers.split(","):
-            for mount in (controllers, "cpu", "cpu,cpuacct"):
-                for group in groups:
-                    quota = _read(root / mount / group / "cpu.cfs_quota_us")
-                    period = _read(root / mount / group / "cpu.cfs_period_us")
-                    if quota and period and int(quota) > 0 and int(period) > 0:
-                        limits.append(int(quota) / int(period))
+            pairs = [(_read(root / m / g / "cpu.cfs_quota_us"), _read(root / m / g / "cpu.cfs_period_us"))
+                     for m in (controllers, "cpu", "cpu,cpuacct") for g in groups]
+        else:
+            continue
+        for quota, period, *_ in pairs:
+            if quota and period and quota.lstrip("-").isdigit() and period.isdigit() and int(quota) > 0 < int(period):
+                limits.append(int(quota) / int(period))
     return min(limits) if limits else None
 
 

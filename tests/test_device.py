@@ -196,3 +196,9 @@ def test_import_course_stays_free_of_torch():
 
     code = "import sys, course, course.device; assert 'torch' not in sys.modules, 'import course pulled in torch'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_cgroup_files_that_make_no_sense_mean_no_limit(tmp_path):
+    assert device.cgroup_cpu_limit(**_cgroup(tmp_path / "a", v2="garbage")) is None
+    assert device.cgroup_cpu_limit(**_cgroup(tmp_path / "b", v1=("x", 100000))) is None
+    assert device.cgroup_cpu_limit(**_cgroup(tmp_path / "c", v1=(100000, 0))) is None
