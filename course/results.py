@@ -105,7 +105,8 @@ def machine() -> str:
 
 
 def section(slug: str, nb, seconds: float, where: str, note: str = "") -> str:
-    """One chapter's part of the table, from its executed full-mode notebook."""
+    """One chapter's part of the table, from its executed full-mode notebook (cell numbers as in the source)."""
+    nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
     lines = [f"## {slug}", "",
              f"Full mode, {seconds:.0f} s in all, on {where}; {time.strftime('%Y-%m-%d', time.gmtime())}.",
              f"`{_course_line(nb)}`" + (f" {note}" if note else ""), ""]
