@@ -1,7 +1,7 @@
 """The full-mode results table, ``docs/results.md``: the numbers each chapter's text quotes, as a run printed them.
 
 A chapter's text may quote a number from a full-mode run only in a paragraph that says so (it mentions the
-"reference run"). The cells such a paragraph describes are the code cells right before and right after it.
+"reference run"). The cells such a paragraph describes are the code cells of its section (between two headings).
 ``course results`` executes chapters in full mode and rewrites their sections of the table with what those cells
 printed, how long they and the whole chapter took, and the machine and thread count; a test then checks every decimal
 number those paragraphs quote against the table, so the text cannot drift away from what the notebook computes.
@@ -53,15 +53,20 @@ def quoted_numbers(markdown: str) -> list[str]:
     return [m.group(0).replace("−", "-") for m in NUMBER.finditer(prose(reference_text(markdown)))]
 
 
+def _heading(cell) -> bool:
+    return cell.cell_type == "markdown" and cell.source.lstrip().startswith("#")
+
+
 def described_cells(nb, index: int) -> list[int]:
-    """The code cells right before and right after markdown cell ``index``: what its numbers come from."""
-    found = []
-    for step in (-1, 1):
-        i = index + step
-        while 0 <= i < len(nb.cells) and nb.cells[i].cell_type == "code":
-            found.append(i)
-            i += step
-    return sorted(found)
+    """The code cells of the section that markdown cell ``index`` belongs to (from the heading before it to the
+    next heading): what its numbers come from, whether the paragraph sits before, after or below the cell."""
+    start = index
+    while start > 0 and not _heading(nb.cells[start]):
+        start -= 1
+    end = index + 1
+    while end < len(nb.cells) and not _heading(nb.cells[end]):
+        end += 1
+    return [i for i in range(start, end) if nb.cells[i].cell_type == "code"]
 
 
 def _printed(cell) -> list[str]:
