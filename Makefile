@@ -14,7 +14,7 @@ LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 # nbgrader shells out to alembic: the venv's bin/ must come first on PATH for every recipe.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup system-deps lab test lint run run-full release release-check grade doctor bench clean
+.PHONY: help setup system-deps lab test lint run run-full release release-check grade doctor bench bench-threads results clean
 
 # System packages the tests use: bubblewrap (the grading sandbox), PostgreSQL (the shared gradebook) and Chromium
 # (the browser tests drive a real JupyterLab).
@@ -25,9 +25,11 @@ help:
 	@echo "make test           set up .venv and run the whole test suite (what CI runs)"
 	@echo "make run            execute every chapter in smoke mode and print a table"
 	@echo "make run-full       execute every chapter in full mode"
+	@echo "make results        full mode, one chapter at a time, rewriting docs/results.md"
 	@echo "make release        regenerate release/ from source/ with nbgrader"
 	@echo "make grade SUBMISSIONS=path/to/submitted   autograde a class"
 	@echo "make doctor         diagnose the environment"
+	@echo "make bench          benchmarks: threads (docs/threads.md) and grading throughput"
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,13 +68,17 @@ test: setup system-deps
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
 lint: setup
-	$(BIN)/ruff check course tests autograder nbgrader_config.py
+	$(BIN)/ruff check course tests autograder benchmarks nbgrader_config.py
 
 run: setup
 	$(BIN)/course run --smoke --jobs 2
 
 run-full: setup
 	$(BIN)/course run
+
+# Full mode, one chapter at a time (minutes each), then the table every number quoted in the text is checked against.
+results: setup
+	$(BIN)/course results
 
 release: setup
 	$(BIN)/course release
@@ -87,8 +93,12 @@ grade: setup
 doctor: setup
 	$(BIN)/course doctor
 
-bench: setup system-deps
+bench: setup system-deps bench-threads
 	$(BIN)/python benchmarks/grading.py
+
+# Torch's default thread count against course.setup's choice, alone and beside a CPU-bound neighbour.
+bench-threads: setup
+	$(BIN)/python benchmarks/threads.py --write docs/threads.md
 
 clean:
 	rm -rf outputs submitted autograded feedback gradebook.db grades.csv .pytest_cache .ruff_cache

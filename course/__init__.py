@@ -5,12 +5,21 @@ and plots so that each chapter notebook can focus on the idea it teaches. Heavy 
 nbgrader) are imported lazily inside the functions that need them, so ``import course`` is instant.
 """
 
-from course.check import assert_close, assert_shape, gradcheck, gradcheck_layer, numeric_gradient, rel_error
+from course.check import (
+    assert_close,
+    assert_shape,
+    grad_error,
+    gradcheck,
+    gradcheck_layer,
+    numeric_gradient,
+    rel_error,
+)
 from course.device import resolve_device, seed_everything, setup
 
 __all__ = [
     "assert_close",
     "assert_shape",
+    "grad_error",
     "gradcheck",
     "gradcheck_layer",
     "numeric_gradient",

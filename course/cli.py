@@ -46,6 +46,40 @@ def cmd_run(args) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
+def cmd_results(args) -> int:
+    import nbformat
+
+    from course import results
+
+    selected = _chapters(args)
+    root = notebooks.find_root()
+    table = Path(args.output) if args.output else root / "docs" / "results.md"
+    source = Path(args.from_dir) if args.from_dir else root / "outputs" / "full"
+    where = results.machine()
+    sections, failed = {}, []
+    for chapter in selected:
+        if not any(results.is_reference(c) for c in nbformat.read(chapter.notebook, as_version=4).cells):
+            continue
+        if args.from_dir:
+            executed = source / f"{chapter.slug}.ipynb"
+            nb = nbformat.read(executed, as_version=4)
+            seconds = float(nb.metadata.get("papermill", {}).get("duration") or 0.0)
+        else:
+            print(f"running {chapter.slug} in full mode ...", flush=True)
+            run = notebooks.run_chapter(chapter, source, smoke=False, device="cpu", timeout=args.timeout)
+            if not run.ok:
+                failed.append(f"{chapter.slug}: {run.error}")
+                continue
+            nb, seconds = nbformat.read(run.output, as_version=4), run.seconds
+        sections[chapter.slug] = results.section(chapter.slug, nb, seconds, where, args.note)
+        print(f"{chapter.slug}: {seconds:.0f} s", flush=True)
+    results.write_sections(table, sections)
+    print(f"wrote {len(sections)} chapter section(s) to {table}")
+    for problem in failed:
+        print(f"failed: {problem}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def cmd_release(args) -> int:
     from course import grading
 
@@ -236,6 +270,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--expect-device", choices=("cpu", "cuda", "mps"),
                      help="fail unless every notebook reports this device (GPU runners)")
     run.set_defaults(func=cmd_run)
+
+    res = sub.add_parser("results", help="run chapters in full mode and rewrite their part of docs/results.md")
+    res.add_argument("chapters", nargs="*", help="chapter numbers or slugs (default: all)")
+    res.add_argument("--from", dest="from_dir", help="read executed notebooks from this folder instead of running")
+    res.add_argument("--output", help="the table to update (default: docs/results.md)")
+    res.add_argument("--timeout", type=int, default=3600, help="seconds a single cell may take")
+    res.add_argument("--note", default="", help="a remark for each section, e.g. what else ran on the machine")
+    res.set_defaults(func=cmd_results)
 
     rel = sub.add_parser("release", help="nbgrader generate_assignment for every chapter into release/")
     rel.add_argument("chapters", nargs="*", help="chapter numbers or slugs (default: all)")

@@ -110,3 +110,83 @@ def test_gradcheck_layer_checks_input_and_every_parameter():
     assert set(errors) == {"x", "w", "b"} and max(errors.values()) < 1e-7
     with pytest.raises(AssertionError, match="_Scale db: relative error"):
         check.gradcheck_layer(_Scale(rng, bug=True), x, verbose=False)
+
+
+class _Conv2d:
+    """A correct 2-D convolution (stride 1, zero padding) in the layer pattern, with optional planted bugs."""
+
+    def __init__(self, w, b, padding, bug=None):
+        self.params = {"w": w, "b": b}
+        self.grads = {}
+        self.p = padding
+        self.bug = bug
+
+    def forward(self, x):
+        w = self.params["w"]
+        p = self.p
+        self.xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+        oh, ow = self.xp.shape[2] - w.shape[2] + 1, self.xp.shape[3] - w.shape[3] + 1
+        out = np.zeros((x.shape[0], w.shape[0], oh, ow))
+        for i, j in np.ndindex(*w.shape[2:]):
+            out += np.einsum("nchw,fc->nfhw", self.xp[:, :, i:i + oh, j:j + ow], w[:, :, i, j])
+        return out + self.params["b"][None, :, None, None]
+
+    def backward(self, g):
+        w = self.params["w"]
+        p = self.p
+        oh, ow = g.shape[2:]
+        dxp = np.zeros_like(self.xp)
+        dw = np.zeros_like(w)
+        for i, j in np.ndindex(*w.shape[2:]):
+            if self.bug == "dw misses the last tap" and (i, j) == (w.shape[2] - 1, w.shape[3] - 1):
+                continue
+            dw[:, :, i, j] = np.einsum("nchw,nfhw->fc", self.xp[:, :, i:i + oh, j:j + ow], g)
+            dxp[:, :, i:i + oh, j:j + ow] += np.einsum("nfhw,fc->nchw", g, w[:, :, i, j])
+        self.grads = {"w": dw, "b": g.sum(axis=(0, 2, 3))}
+        dx = dxp[:, :, p - 1:-p - 1, p:-p] if self.bug == "dx cropped one row off" else dxp[:, :, p:-p, p:-p]
+        if self.bug == "one dx entry 0.1% off":
+            dx = dx.copy()
+            dx[1, 1, 3, 3] *= 1.001
+        return dx
+
+
+def _conv_case(bug=None):
+    """The case the old elementwise check failed: 5x5 kernels, padding 2, a dx entry that is zero up to rounding."""
+    r = np.random.default_rng(18)
+    layer = _Conv2d(r.standard_normal((3, 2, 5, 5)), r.standard_normal(3), padding=2, bug=bug)
+    return layer, r.standard_normal((2, 2, 7, 7))
+
+
+def test_gradcheck_passes_a_correct_conv_whose_gradient_has_a_near_zero_entry():
+    import torch
+
+    layer, x = _conv_case()
+    up = np.random.default_rng(0).standard_normal(layer.forward(x).shape)
+    dx = layer.backward(up)
+    xt = torch.tensor(x, requires_grad=True)
+    wt = torch.tensor(layer.params["w"], requires_grad=True)
+    out = torch.nn.functional.conv2d(xt, wt, torch.tensor(layer.params["b"]), padding=2)
+    (out * torch.tensor(up)).sum().backward()
+    check.assert_close(dx, xt.grad, rtol=1e-9, atol=1e-12)
+    check.assert_close(layer.grads["w"], wt.grad, rtol=1e-9, atol=1e-12)
+    numeric = check.numeric_gradient(lambda z: np.sum(layer.forward(z) * up), x.copy())
+    assert check.rel_error(dx, numeric) > 1e-6, "the case no longer has the entry that fooled the elementwise error"
+    errors = check.gradcheck_layer(layer, x, verbose=False)
+    assert max(errors.values()) < 1e-7
+
+
+@pytest.mark.parametrize("bug", ["dw misses the last tap", "dx cropped one row off", "one dx entry 0.1% off"])
+def test_gradcheck_still_fails_a_wrong_conv_backward(bug):
+    layer, x = _conv_case(bug)
+    with pytest.raises(AssertionError, match="relative error .* is above 1e-06"):
+        check.gradcheck_layer(layer, x, verbose=False)
+
+
+def test_grad_error_floors_near_zero_entries_and_keeps_relative_error_elsewhere():
+    g = np.array([1.0, -2.0, 1e-12])
+    assert check.grad_error(g, g + [0.0, 0.0, 1e-12]) < 1e-9
+    assert check.rel_error(g, g + [0.0, 0.0, 1e-12]) > 0.3
+    assert check.grad_error(2 * g, g) == pytest.approx(1 / 3)
+    assert check.grad_error(g, g * [1.0, 1.0 + 1e-5, 1.0]) == pytest.approx(check.rel_error(g, g * [1, 1 + 1e-5, 1]))
+    assert check.grad_error(np.zeros(3), np.zeros(3)) == 0.0
+    assert check.grad_error([], []) == 0.0

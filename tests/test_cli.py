@@ -71,3 +71,25 @@ def test_help_lists_every_command(capsys):
     out = capsys.readouterr().out
     for command in ("run", "release", "grade", "doctor"):
         assert command in out
+
+
+def test_results_runs_full_mode_and_records_what_the_reference_paragraph_quotes(tmp_path, monkeypatch, capsys):
+    import nbformat
+
+    from course import results
+
+    root = make_course(tmp_path / "c", {"01_ok": "print(f'accuracy {0.97531:.4f}')", "02_quiet": "pass"})
+    path = root / "source" / "01_ok" / "01_ok.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("On the reference run the accuracy was 0.9753."))
+    nbformat.write(nb, path)
+    monkeypatch.chdir(root)
+    table = tmp_path / "results.md"
+    assert cli.main(["results", "--output", str(table), "--note", "(a test)"]) == 0
+    assert "wrote 1 chapter section(s)" in capsys.readouterr().out
+    sections = results.read_sections(table)
+    assert list(sections) == ["01_ok"], "only chapters that quote a reference run get a section"
+    assert "accuracy 0.9753" in sections["01_ok"] and "smoke=False" in sections["01_ok"]
+    assert results.unrecorded(nb, sections["01_ok"]) == []
+    nb.cells[-1].source = "On the reference run the accuracy was 0.9812."
+    assert [m.number for m in results.unrecorded(nb, sections["01_ok"])] == ["0.9812"]
