@@ -122,9 +122,14 @@ def cmd_grade(args) -> int:
         return 2
     options = grading.GradeOptions(db_url=args.db, jobs=args.jobs, sandbox=not args.unsafe,
                                    cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                                   feedback=not args.no_feedback, shard=(index, count))
+                                   feedback=not args.no_feedback, shard=(index, count), regrade=args.regrade)
     csv_path = Path(args.csv).resolve() if args.csv else root / "grades.csv"
-    rows = grading.grade(submissions, root, notebooks.chapters(root), options, csv_path=csv_path)
+    try:
+        rows = grading.grade(submissions, root, notebooks.chapters(root), options, csv_path=csv_path)
+    except grading.GradingStopped as stop:
+        print(grading.format_scores(stop.rows))
+        print(f"\ncourse grade: {stop}\nscores so far: {csv_path}", file=sys.stderr)
+        return stop.exit_code
     print(grading.format_scores(rows))
     print(f"\nscores: {csv_path}")
     if not args.no_feedback:
@@ -141,7 +146,12 @@ def cmd_term(args) -> int:
     for step in steps:
         print(f"== {step}")
         if step == "grade":
-            rows = t.grade(grading.GradeOptions(jobs=args.jobs, sandbox=not args.unsafe))
+            try:
+                rows = t.grade(grading.GradeOptions(jobs=args.jobs, sandbox=not args.unsafe))
+            except grading.GradingStopped as stop:
+                print(grading.format_scores(stop.rows))
+                print(f"\ncourse term: {stop}", file=sys.stderr)
+                return stop.exit_code
             if rows:
                 print(grading.format_scores(rows))
         else:
@@ -290,6 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--db", help="gradebook SQLAlchemy URL (default: sqlite:///COURSE_DIR/gradebook.db)")
     grade.add_argument("--csv", help="where the scores go (default: COURSE_DIR/grades.csv)")
     grade.add_argument("--no-feedback", action="store_true", help="skip nbgrader generate_feedback")
+    grade.add_argument("--regrade", action="store_true",
+                       help="grade every submission again, even those unchanged since they were graded")
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                        help="submissions graded at the same time (default: the number of cores)")
     grade.add_argument("--shard", default="1/1", help="grade only shard i of n of the students, e.g. 2/3")

@@ -1,9 +1,11 @@
 """The instructor's side, on nbgrader's own machinery: release notebooks, autograde submissions, feedback, export.
 
-Every step is an ``nbgrader`` command run in a subprocess, printed before it runs so any step can be repeated by
-hand. Autograding runs one ``nbgrader autograde`` process per submission, ``jobs`` at a time, each with its
-kernel in a sandbox (:mod:`course.sandbox`) and under a wall-clock limit, so a hostile or endless submission costs
-only its own points. Scores are read back from nbgrader's gradebook into a CSV.
+Every step is an ``nbgrader`` command, printed before it runs so any step can be repeated by hand. Autograding runs
+one ``nbgrader autograde`` process per submission (forked from a server that imported nbgrader once,
+:mod:`course.forked`), ``jobs`` at a time, each with its kernel in a sandbox (:mod:`course.sandbox`) and under a
+wall-clock limit, so a hostile or endless submission costs only its own points. Scores are read back from
+nbgrader's gradebook into a CSV. What was graded is recorded (:mod:`course.ledger`), so a stopped or crashed run
+resumes where it was.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from course import sandbox
+from course import forked, ledger, sandbox
 from course.device import share_threads
 from course.notebooks import Chapter, text_table
 from course.sandbox import Limits
@@ -37,6 +40,80 @@ class GradingError(RuntimeError):
     """An nbgrader step failed in a way that stops the whole run (not one student's submission)."""
 
 
+class GradingStopped(GradingError):
+    """SIGINT or SIGTERM stopped the run; what was graded stays, the CSV lists the rest as not graded."""
+
+    def __init__(self, signum: int, rows: list[GradeRow]):
+        self.signum, self.rows = signum, rows
+        missing = sum(r.status == "not graded" for r in rows)
+        super().__init__(f"stopped by {signal.Signals(signum).name}: {len(rows) - missing} submission(s) graded, "
+                         f"{missing} not graded (run the same command again to grade only those)")
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+class Stopper:
+    """Stops a run cleanly on SIGINT or SIGTERM: nothing new starts and every process it started dies at once.
+
+    Its processes run in sessions of their own (a terminal's Ctrl-C must not reach half of them), so the signal is
+    passed on by hand, as SIGKILL to each process group; each also carries a parent-death signal, so even a grader
+    killed with ``kill -9`` takes them along. bubblewrap's ``--die-with-parent`` does the same for the kernels.
+    """
+
+    def __init__(self):
+        self.signum: int | None = None
+        self.server = forked.Server()
+        self._running: set[forked.Command] = set()
+        self._lock = threading.Lock()
+
+    def nbgrader(self, args: list[str], cwd: Path, env: dict[str, str], log: Path,
+                 memory_bytes: int | None = None):
+        """Start ``nbgrader ARGS`` (:mod:`course.forked`) unless the run is stopping."""
+        with self._lock:
+            if self.signum is not None:
+                raise GradingStopped(self.signum, [])
+            proc = self.server.start(args, cwd, env, log, memory_bytes)
+            self._running.add(proc)
+        return proc
+
+    def finished(self, proc) -> None:
+        with self._lock:
+            self._running.discard(proc)
+
+    @staticmethod
+    def kill(proc: forked.Command) -> None:
+        """SIGKILL to the process and its group (it may not have made its own group yet)."""
+        for send, target in ((os.killpg, proc.pid), (os.kill, proc.pid)):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                send(target, signal.SIGKILL)
+
+    def stop(self, signum: int, frame=None) -> None:
+        with self._lock:
+            self.signum = signum
+            running = list(self._running)
+        for proc in running:
+            self.kill(proc)
+
+    @contextlib.contextmanager
+    def on_signals(self):
+        """Handle SIGINT and SIGTERM while the run lasts (only the main thread may install handlers)."""
+        if threading.current_thread() is not threading.main_thread():
+            try:
+                yield self
+            finally:
+                self.server.close()
+            return
+        previous = {sig: signal.signal(sig, self.stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield self
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            self.server.close()
+
+
 def nbgrader_env() -> dict[str, str]:
     """The environment for nbgrader: this interpreter's ``bin/`` first on PATH (nbgrader shells out to alembic)."""
     env = dict(os.environ)
@@ -45,12 +122,25 @@ def nbgrader_env() -> dict[str, str]:
 
 
 def run_nbgrader(args: list[str], cwd: Path, echo: Echo | None = print, check: bool = True,
-                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+                 env: dict[str, str] | None = None, stopper: Stopper | None = None) -> subprocess.CompletedProcess:
     """Run ``nbgrader ARGS`` in the course root and return the completed process (output captured)."""
     if echo:
         echo(f"$ nbgrader {shlex.join(args)}")
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env={**nbgrader_env(), **(env or {})},
-                          capture_output=True, text=True)
+    argv = [sys.executable, "-m", "nbgrader", *args]
+    if stopper is None:
+        proc = subprocess.run(argv, cwd=cwd, env={**nbgrader_env(), **(env or {})}, capture_output=True, text=True)
+    else:
+        with tempfile.TemporaryDirectory(prefix="course-nbgrader-") as tmp:
+            log = Path(tmp) / "log"
+            running = stopper.nbgrader(args, cwd, {**nbgrader_env(), **(env or {})}, log)
+            try:
+                running.wait()
+            finally:
+                stopper.finished(running)
+            output = log.read_text(errors="replace") if log.exists() else ""
+            proc = subprocess.CompletedProcess(argv, running.returncode, "", output)
+        if stopper.signum is not None:
+            raise GradingStopped(stopper.signum, [])
     if check and proc.returncode != 0:
         raise GradingError(f"`nbgrader {shlex.join(args)}` failed (exit {proc.returncode}):\n{_tail(proc.stderr)}")
     return proc
@@ -172,6 +262,7 @@ class GradeOptions:
     grader_memory_bytes: int = 8 * 2**30
     limits: Limits = field(default_factory=Limits)
     feedback: bool = True
+    regrade: bool = False
     integrity_checks: bool = True
     shard: tuple[int, int] = (1, 1)
     uid_base: int = field(default_factory=lambda: sandbox.BASE_UID + 1000 * (os.getpid() % 100_000))
@@ -229,18 +320,22 @@ class Outcome:
     log: str
     seconds: float
     timed_out: bool = False
+    stopped: bool = False
+    reused: bool = False
 
 
 class Autograder:
     """Runs one ``nbgrader autograde`` per submission, ``jobs`` at a time, each in its own sandbox slot.
 
-    A slot owns a uid (process limits are per uid) and a folder for the kernel's ipc sockets, so concurrent
-    kernels never share either. Each process runs under a memory cap and a wall-clock limit; on timeout its whole
-    process group (nbgrader, bubblewrap, the kernel and anything it forked) is killed.
+    A slot owns a uid (process limits are per uid) and a folder for the kernel's ipc sockets, readable by that uid
+    alone, so concurrent kernels never share either. Each process runs under a memory cap and a wall-clock limit;
+    on timeout its whole process group (nbgrader, bubblewrap, the kernel and anything it forked) is killed.
     """
 
-    def __init__(self, root: Path, options: GradeOptions, scratch: Path, echo: Echo | None = print):
+    def __init__(self, root: Path, options: GradeOptions, scratch: Path, echo: Echo | None = print,
+                 stopper: Stopper | None = None, on_done: Callable[[Outcome], None] | None = None):
         self.root, self.options, self.scratch, self.echo = root, options, scratch, echo
+        self.stopper, self.on_done = stopper or Stopper(), on_done
         if options.jobs > 1000:
             raise GradingError(f"--jobs {options.jobs}: at most 1000 submissions at a time (one uid each)")
         self.slots: queue.Queue[int] = queue.Queue()
@@ -262,7 +357,7 @@ class Autograder:
         if not self.options.integrity_checks:
             args.append("--SafeExecute.integrity_checks=False")
         if self.options.sandbox:
-            ipc.chmod(0o777)
+            sandbox.own_ipc_dir(ipc, self.options.slot_uid(slot))
             cfg = sandbox.SandboxConfig(ipc_dir=str(ipc), hide=self.hidden, expose=self.exposed,
                                         uid=self.options.slot_uid(slot),
                                         limits=self.options.limits)
@@ -275,25 +370,33 @@ class Autograder:
     def grade_one(self, sub: Submission) -> Outcome:
         slot = self.slots.get()
         try:
+            if self.stopper.signum is not None:
+                return Outcome(sub, -self.stopper.signum, "", 0.0, stopped=True)
             env, extra = self._slot_env(slot)
             args = ["autograde", sub.assignment, f"--student={sub.student}", "--create", "--force",
                     f"--CourseDirectory.db_url={self.options.db_for(self.root)}", *extra]
             if self.echo:
                 self.echo(f"$ nbgrader {shlex.join(args[:5])} …")
-            cap = ["prlimit", f"--as={self.options.grader_memory_bytes}", "--"] if shutil.which("prlimit") else []
+            log_path = self.scratch / f"slot-{slot}.log"
             start = time.perf_counter()
-            proc = subprocess.Popen([*cap, sys.executable, "-m", "nbgrader", *args], cwd=self.root,
-                                    env={**nbgrader_env(), **env}, stdout=subprocess.PIPE,
-                                    stderr=subprocess.STDOUT, text=True, start_new_session=True)
             try:
-                log, _ = proc.communicate(timeout=self.options.notebook_timeout)
-                timed_out = False
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                log, _ = proc.communicate()
-                timed_out = True
-            return Outcome(sub, proc.returncode, log or "", time.perf_counter() - start, timed_out)
+                proc = self.stopper.nbgrader(args, self.root, {**nbgrader_env(), **env}, log_path,
+                                             self.options.grader_memory_bytes)
+            except GradingStopped:
+                return Outcome(sub, -self.stopper.signum, "", 0.0, stopped=True)
+            try:
+                timed_out = proc.wait(self.options.notebook_timeout) is None
+                if timed_out:
+                    self.stopper.kill(proc)
+                    proc.wait()
+            finally:
+                self.stopper.finished(proc)
+            log = log_path.read_text(errors="replace") if log_path.exists() else ""
+            outcome = Outcome(sub, proc.returncode, log, time.perf_counter() - start, timed_out,
+                              stopped=self.stopper.signum is not None and proc.returncode < 0)
+            if self.on_done and not outcome.stopped:
+                self.on_done(outcome)
+            return outcome
         finally:
             self.slots.put(slot)
 
@@ -320,13 +423,19 @@ class GradeRow:
     seconds: float = 0.0
     message: str = ""
     review: str = ""
+    feedback: str = ""
 
 
 def grade(submissions_dir: Path, root: Path, chapters: list[Chapter], options: GradeOptions | None = None,
           csv_path: Path | None = None, echo: Echo | None = print,
           assignments: set[str] | None = None) -> list[GradeRow]:
     """Autograde every submission under ``submissions_dir`` (of ``assignments``, when given), write feedback and a
-    scores CSV, return the rows."""
+    scores CSV, return the rows.
+
+    Submissions graded before, unchanged since and of an unchanged assignment are not graded again (the ledger,
+    :mod:`course.ledger`) unless ``options.regrade``. SIGINT or SIGTERM stops the run: the CSV is written with what
+    was not graded, then :class:`GradingStopped` is raised.
+    """
     options = options or GradeOptions()
     submissions = [s for s in discover(submissions_dir) if assignments is None or s.assignment in assignments]
     if not submissions:
@@ -334,34 +443,104 @@ def grade(submissions_dir: Path, root: Path, chapters: list[Chapter], options: G
     submissions = select_shard(submissions, *options.shard)
     known = {c.slug: c for c in chapters}
     expected = {slug: {p.stem for p in (c.source.parent).glob("*.ipynb")} for slug, c in known.items()}
-    ingest(submissions, root)
     rejected = {s: problems_with(s, expected.get(s.assignment)) for s in submissions if s.assignment in known}
     gradable = [s for s in submissions if s.assignment in known and not rejected[s]]
+    book = ledger.Ledger(root)
+    sources = {slug: ledger.content_hash(known[slug].source.parent) for slug in {s.assignment for s in gradable}}
+    hashes = {s: ledger.content_hash(s.path) for s in gradable}
+    outcomes = {} if options.regrade else _up_to_date(gradable, book, hashes, sources)
+    todo = [s for s in gradable if s not in outcomes]
+    if echo and outcomes:
+        echo(f"{len(outcomes)} submission(s) unchanged since they were graded: not graded again (--regrade forces)")
+    ingest(todo, root)
+    db = options.db_for(root)
 
-    with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
+    def record(outcome: Outcome) -> None:
+        sub = outcome.submission
+        book.write(sub.student, sub.assignment, ledger.Entry(hashes[sub], sources[sub.assignment], outcome.returncode,
+                                                             round(outcome.seconds, 1), outcome.timed_out,
+                                                             outcome.log[-4000:]))
+
+    stopper = Stopper()
+    with stopper.on_signals(), tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
         scratch = Path(tmp)
         scratch.chmod(0o755)
-        autograder = Autograder(root, options, scratch, echo)
-        db = options.db_for(root)
-        with registration_lock(db, root):
-            for assignment in sorted({s.assignment for s in gradable}):
-                run_nbgrader(["generate_assignment", assignment, "--force", f"--CourseDirectory.db_url={db}",
-                              f"--CourseDirectory.release_directory={scratch / 'release'}"], root, echo)
-        outcomes = {o.submission: o for o in autograder.grade_all(gradable)}
-        if options.feedback:
-            for assignment in sorted({s.assignment for s in gradable}):
-                write_feedback(root, assignment, {s.student for s in gradable if s.assignment == assignment},
-                               db, echo)
-
+        try:
+            if todo:
+                for sub in todo:
+                    book.forget(sub.student, sub.assignment)
+                autograder = Autograder(root, options, scratch, echo, stopper, on_done=record)
+                with registration_lock(db, root):
+                    for assignment in sorted({s.assignment for s in todo}):
+                        run_nbgrader(["generate_assignment", assignment, "--force", f"--CourseDirectory.db_url={db}",
+                                      f"--CourseDirectory.release_directory={scratch / 'release'}"], root, echo,
+                                     stopper=stopper)
+                outcomes.update({o.submission: o for o in autograder.grade_all(todo)})
+            feedback = {}
+            if options.feedback and stopper.signum is None:
+                feedback = _feedback(root, gradable, outcomes, db, echo, stopper)
+        except GradingStopped:
+            feedback = {}
+    for sub in todo:
+        outcomes.setdefault(sub, Outcome(sub, -(stopper.signum or 0), "", 0.0, stopped=True))
     rows = collect_scores(root, db, submissions, known, outcomes, rejected)
+    for row in rows:
+        row.feedback = feedback.get((row.student, row.assignment), row.feedback)
     if options.feedback:
         for row in rows:
-            write_report(root, row)
+            if row.status != "not graded":
+                write_report(root, row)
     write_csv(rows, csv_path or root / "grades.csv")
+    if stopper.signum is not None:
+        raise GradingStopped(stopper.signum, rows)
     return rows
 
 
-def write_feedback(root: Path, assignment: str, students: set[str], db: str, echo: Echo | None) -> None:
+def _up_to_date(gradable: list[Submission], book: ledger.Ledger, hashes: dict[Submission, str],
+                sources: dict[str, str]) -> dict[Submission, Outcome]:
+    """The submissions whose last grading still stands, as the outcomes recorded then."""
+    found = {}
+    for sub in gradable:
+        entry = book.read(sub.student, sub.assignment)
+        if entry and entry.submission == hashes[sub] and entry.assignment_source == sources[sub.assignment]:
+            found[sub] = Outcome(sub, entry.returncode, entry.log_tail, entry.seconds, entry.timed_out, reused=True)
+    return found
+
+
+def _feedback(root: Path, gradable: list[Submission], outcomes: dict[Submission, Outcome], db: str,
+              echo: Echo | None, stopper: Stopper) -> dict[tuple[str, str], str]:
+    """Feedback for what this run graded (and for earlier gradings that have none yet); per submission, whether it
+    was written or why not."""
+    def has_feedback(sub: Submission) -> bool:
+        return any((root / "feedback" / sub.student / sub.assignment).glob("*.html"))
+
+    def fresh(sub: Submission) -> bool:
+        return any(p.stat().st_mtime >= started for p in (root / "feedback" / sub.student / sub.assignment).glob(
+            "*.html"))
+
+    wanted = [s for s in gradable if s in outcomes and not outcomes[s].stopped
+              and (not outcomes[s].reused or not has_feedback(s))]
+    started = time.time() - 1
+    result = {}
+    for assignment in sorted({s.assignment for s in wanted}):
+        students = {s.student for s in wanted if s.assignment == assignment}
+        proc = write_feedback(root, assignment, students, db, echo, stopper)
+        for sub in (s for s in wanted if s.assignment == assignment):
+            if fresh(sub):
+                result[(sub.student, sub.assignment)] = "written"
+            else:
+                errors = [ln.strip() for ln in (proc.stdout + proc.stderr).splitlines()
+                          if "ERROR" in ln or "Error" in ln]
+                why = " | ".join(errors[-2:])[:300] or f"nbgrader generate_feedback exited {proc.returncode}"
+                result[(sub.student, sub.assignment)] = f"failed: {why}"
+    for sub in gradable:
+        if sub in outcomes and outcomes[sub].reused and (sub.student, sub.assignment) not in result:
+            result[(sub.student, sub.assignment)] = "written"
+    return result
+
+
+def write_feedback(root: Path, assignment: str, students: set[str], db: str, echo: Echo | None,
+                   stopper: Stopper | None = None) -> subprocess.CompletedProcess:
     """``nbgrader generate_feedback`` for this run's students only (other shards write their own)."""
     graded = root / "autograded"
     others = sorted(p.name for p in graded.iterdir() if p.is_dir() and p.name not in students) \
@@ -369,7 +548,7 @@ def write_feedback(root: Path, assignment: str, students: set[str], db: str, ech
     args = ["generate_feedback", assignment, "--force", f"--CourseDirectory.db_url={db}"]
     if others:
         args.append(f"--CourseDirectory.student_id_exclude={','.join(others)}")
-    run_nbgrader(args, root, echo, check=False)
+    return run_nbgrader(args, root, echo, check=False, stopper=stopper)
 
 
 SANDBOX_ERRORS = {
@@ -419,6 +598,12 @@ def collect_scores(root: Path, db: str, submissions: list[Submission], known: di
                 row.status, row.message = "rejected", rejected.get(sub) or "not graded"
                 rows.append(row)
                 continue
+            if outcome.stopped:
+                row.status = "not graded"
+                row.message = ("the run was stopped before this submission was graded: run the same `course grade` "
+                               "command again to grade only what is missing")
+                rows.append(row)
+                continue
             row.seconds = round(outcome.seconds, 1)
             if outcome.timed_out:
                 row.status = "error"
@@ -463,6 +648,8 @@ def write_report(root: Path, row: GradeRow) -> Path:
         lines.append(row.message)
     if row.review:
         lines.append(f"flagged for review (no points were taken; an instructor may look): {row.review}")
+    if row.feedback.startswith("failed"):
+        lines.append(f"feedback could not be generated ({row.feedback[len('failed: '):]}): the scores above stand")
     path = folder / "grading-report.txt"
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -490,4 +677,5 @@ def format_scores(rows: list[GradeRow]) -> str:
     lines = [text_table(table, right={6})]
     lines += [f"{r.student}/{r.assignment}: {r.message}" for r in rows if r.message]
     lines += [f"{r.student}/{r.assignment}: review: {r.review}" for r in rows if r.review]
+    lines += [f"{r.student}/{r.assignment}: feedback {r.feedback}" for r in rows if r.feedback.startswith("failed")]
     return "\n".join(lines)

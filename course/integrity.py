@@ -39,7 +39,8 @@ def probe(nonce: str, detail: bool, calls: list[str], wrong: tuple[float, float]
     """Runs inside the kernel (its source is sent, so it imports what it needs and leaves no names behind).
 
     Publishes ``{key: fingerprint}`` as a display output tagged ``nonce``; with ``detail`` a module's
-    fingerprint is a dict of its names, otherwise one hash. Then raises on purpose: the grader expects that error.
+    fingerprint is a dict of its names, otherwise one hash. (A separate one-line cell then fails on
+    purpose: :func:`deliberate_failure`.)
     """
     import builtins
     import sys
@@ -229,7 +230,6 @@ def probe(nonce: str, detail: bool, calls: list[str], wrong: tuple[float, float]
     report["lying comparisons"] = tuple(sorted(set(lying)))
 
     shell.display_pub.publish(data={MIME: repr((nonce, report))})
-    raise AssertionError(f"integrity probe {nonce}")
 
 
 def probe_source(nonce: str, detail: bool, calls: Iterable[str], wrong: tuple[float, float],
@@ -244,6 +244,11 @@ def probe_source(nonce: str, detail: bool, calls: Iterable[str], wrong: tuple[fl
             + textwrap.indent(body, "    ")
             + f"    {name}({args})\n"
             + f"try:\n    {name}_run()\nfinally:\n    del {name}_run\n")
+
+
+def deliberate_failure(nonce: str) -> str:
+    """A test that must fail, and its failure reach the grader as an error, whatever the notebook did."""
+    return f"raise AssertionError('integrity probe {nonce}')"
 
 
 def new_nonce() -> str:
@@ -354,8 +359,12 @@ class Guard:
         self.unavailable = ""
 
     def _probe(self, run, detail: bool) -> tuple[dict | None, bool]:
+        """Run the probe, then a one-line cell that fails on purpose (apart: IPython formats a traceback through
+        the probe's 200 lines several times slower than the probe runs)."""
         nonce = new_nonce()
-        return read_report(run(probe_source(nonce, detail, self.calls, wrong_values(), self.want_torch)), nonce)
+        report, _ = read_report(run(probe_source(nonce, detail, self.calls, wrong_values(), self.want_torch)), nonce)
+        _, raised = read_report(run(deliberate_failure(nonce)), nonce)
+        return report, raised
 
     def start(self, run) -> bool:
         """Record the baseline before any learner code runs; ``False`` (and a reason) if this kernel cannot."""

@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -66,19 +67,47 @@ class SandboxConfig:
         return cls(**{**raw, "limits": Limits(**raw["limits"])})
 
 
+_AVAILABLE: str | None = None
+
+
 def check_available() -> str:
-    """Return the bubblewrap path after proving it can build the namespaces we need; raise otherwise."""
+    """Return the bubblewrap path after one trial run of the whole chain a kernel starts through (bubblewrap's
+    namespaces, prlimit, setpriv's uid switch, the interpreter importing ipykernel inside); raise, naming the step
+    that failed, otherwise. The answer is kept for the life of the process."""
+    global _AVAILABLE
+    if _AVAILABLE:
+        return _AVAILABLE
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed: apt-get install bubblewrap")
     for tool in ("prlimit", "setpriv"):
         if shutil.which(tool) is None:
             raise SandboxUnavailable(f"{tool} is not installed (util-linux)")
-    probe = subprocess.run([bwrap, "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "--die-with-parent",
-                            "true"], capture_output=True, text=True)
+    with tempfile.TemporaryDirectory(prefix="course-sandbox-probe-") as tmp:
+        ipc = Path(tmp) / "ipc"
+        ipc.mkdir()
+        own_ipc_dir(ipc, BASE_UID)
+        cfg = SandboxConfig(ipc_dir=str(ipc), hide=["/tmp"], expose=default_exposed())
+        argv = wrap(cfg, [sys.executable, "-c", "import ipykernel, course"], Path(tmp) / "empty", bwrap)
+        probe = subprocess.run(argv, capture_output=True, text=True, timeout=120)
     if probe.returncode != 0:
-        raise SandboxUnavailable(f"bubblewrap cannot create namespaces here: {probe.stderr.strip()}")
+        err = probe.stderr.strip()
+        step = next((tool for tool in ("bwrap", "prlimit", "setpriv") if err.startswith(f"{tool}:")), "python")
+        why = {"bwrap": "bubblewrap cannot create the sandbox's namespaces here",
+               "prlimit": "prlimit cannot set the kernel's resource limits",
+               "setpriv": f"setpriv cannot switch to the sandbox's own uid {BASE_UID} (the grader must run as root)",
+               "python": "the sandboxed interpreter cannot start a kernel (is the environment readable by others?)"}
+        raise SandboxUnavailable(f"{why[step]}: {err.splitlines()[-1] if err else f'exit {probe.returncode}'}")
+    _AVAILABLE = bwrap
     return bwrap
+
+
+def own_ipc_dir(ipc: Path, uid: int) -> None:
+    """Give a slot's socket folder to that slot's sandbox uid alone: the connection file in it holds the key that
+    authorises code execution in the kernel. Root, the grader, may enter anyway."""
+    if os.geteuid() == 0:
+        os.chown(ipc, uid, uid)
+    ipc.chmod(0o700)
 
 
 def default_exposed() -> list[str]:
@@ -119,6 +148,11 @@ def install_kernelspec(kernels_dir: Path) -> Path:
 
 def command(cfg: SandboxConfig, connection_file: str, stage: Path, bwrap: str = "bwrap") -> list[str]:
     """The full argv that starts ipykernel inside the sandbox."""
+    return wrap(cfg, [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file], stage, bwrap)
+
+
+def wrap(cfg: SandboxConfig, program: list[str], stage: Path, bwrap: str = "bwrap") -> list[str]:
+    """The argv that runs ``program`` inside the sandbox, ``stage``'s non-notebook files in its working folder."""
     lim = cfg.limits
     argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/dev/shm",
             "--proc", "/proc"]
@@ -144,8 +178,7 @@ def command(cfg: SandboxConfig, connection_file: str, stage: Path, bwrap: str = 
         argv += ["--setenv", key, value]
     argv += ["--", "prlimit", f"--as={lim.memory_bytes}", f"--cpu={lim.cpu_seconds}", f"--nproc={lim.processes}",
              f"--fsize={lim.file_bytes}", "--",
-             "setpriv", f"--reuid={cfg.uid}", f"--regid={cfg.uid}", "--clear-groups", "--",
-             sys.executable, "-m", "ipykernel_launcher", "-f", connection_file]
+             "setpriv", f"--reuid={cfg.uid}", f"--regid={cfg.uid}", "--clear-groups", "--", *program]
     return argv
 
 
@@ -154,7 +187,9 @@ def launch(connection_file: str) -> None:
     cfg = SandboxConfig.read(os.environ[CONFIG_ENV])
     readable = Path(cfg.ipc_dir) / f"{Path(connection_file).stem}.json"
     shutil.copyfile(connection_file, readable)
-    readable.chmod(0o644)
+    readable.chmod(0o600)
+    if os.geteuid() == 0:
+        os.chown(readable, cfg.uid, cfg.uid)
     argv = command(cfg, str(readable), Path.cwd(), shutil.which("bwrap") or "bwrap")
     os.execvp(argv[0], argv)
 

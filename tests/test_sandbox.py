@@ -62,3 +62,46 @@ def test_limits_and_an_unprivileged_uid_wrap_the_kernel(tmp_path):
 def test_config_round_trips_through_json(tmp_path):
     cfg = sandbox.SandboxConfig(ipc_dir="/x", hide=["/a"], expose=["/b"], uid=7, limits=sandbox.Limits(processes=3))
     assert sandbox.SandboxConfig.read(cfg.write(tmp_path / "c.json")) == cfg
+
+
+def test_the_chain_probe_names_the_step_that_failed(monkeypatch):
+    """One trial run of bubblewrap → prlimit → setpriv → python, up front, instead of one failure per submission."""
+    import sys
+
+    monkeypatch.setattr(sandbox, "_AVAILABLE", None)
+    monkeypatch.setattr(sandbox.shutil, "which", lambda tool: f"/usr/bin/{tool}")
+    for stderr, says in [("setpriv: setresuid failed: Operation not permitted", "setpriv cannot switch"),
+                         ("bwrap: No permissions to creating new namespace", "cannot create the sandbox's namespaces"),
+                         ("prlimit: failed to set the AS resource limit", "prlimit cannot set")]:
+        fail = [sys.executable, "-c", f"import sys; sys.stderr.write({stderr!r}); sys.exit(1)"]
+        monkeypatch.setattr(sandbox, "wrap", lambda cfg, program, stage, bwrap, fail=fail: fail)
+        try:
+            sandbox.check_available()
+        except sandbox.SandboxUnavailable as exc:
+            assert says in str(exc) and stderr in str(exc)
+        else:
+            raise AssertionError(f"{stderr!r} was not reported")
+    monkeypatch.setattr(sandbox, "wrap", lambda cfg, program, stage, bwrap: [sys.executable, "-c", "pass"])
+    assert sandbox.check_available() == "/usr/bin/bwrap"
+
+
+def test_connection_files_are_readable_by_the_slot_alone(tmp_path, monkeypatch):
+    """The connection file holds the key that authorises code execution in the kernel."""
+    import os
+    import stat
+
+    ipc = tmp_path / "ipc"
+    ipc.mkdir()
+    sandbox.own_ipc_dir(ipc, 123_456)
+    cfg = sandbox.SandboxConfig(ipc_dir=str(ipc), hide=[], expose=[], uid=123_456)
+    monkeypatch.setenv(sandbox.CONFIG_ENV, str(cfg.write(tmp_path / "slot.json")))
+    original = tmp_path / "kernel-1.json"
+    original.write_text('{"key": "secret"}')
+    launched = []
+    monkeypatch.setattr(sandbox.os, "execvp", lambda prog, argv: launched.append(argv))
+    sandbox.launch(str(original))
+    copy = ipc / "kernel-1.json"
+    assert launched and launched[0][-1] == str(copy)
+    assert stat.S_IMODE(ipc.stat().st_mode) == 0o700 and stat.S_IMODE(copy.stat().st_mode) == 0o600
+    if os.geteuid() == 0:
+        assert ipc.stat().st_uid == copy.stat().st_uid == 123_456
