@@ -70,7 +70,9 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
-# Autograding: a dead kernel keeps the points earned before it died; the testing machinery is checked at run time
+# Autograding, however it is started (`course grade`, `nbgrader autograde`, the formgrader's Autograde button): the
+# kernel runs in the grading sandbox (course/sandbox.py; c.SafeExecute.sandbox = False turns it off, for trusted
+# submissions only); a dead kernel keeps the points earned before it died; the testing machinery is checked at run time
 # after every test cell, and tests that run after it was changed (monkeypatched checks, IPython hooks, tracers)
 # score 0 with a message naming what changed (course/integrity.py). Code that only looks unusual costs nothing: it
 # is flagged for a person to review (grades.csv, grading-report.txt, the formgrader's comment).

@@ -356,6 +356,8 @@ class Autograder:
         args = [f"--Execute.timeout={self.options.cell_timeout}"]
         if not self.options.integrity_checks:
             args.append("--SafeExecute.integrity_checks=False")
+        if not self.options.sandbox:
+            args.append("--SafeExecute.sandbox=False")
         if self.options.sandbox:
             sandbox.own_ipc_dir(ipc, self.options.slot_uid(slot))
             cfg = sandbox.SandboxConfig(ipc_dir=str(ipc), hide=self.hidden, expose=self.exposed,
@@ -518,7 +520,7 @@ def _feedback(root: Path, gradable: list[Submission], outcomes: dict[Submission,
         return any(p.stat().st_mtime >= started for p in (root / "feedback" / sub.student / sub.assignment).glob(
             "*.html"))
 
-    wanted = [s for s in gradable if s in outcomes and not outcomes[s].stopped
+    wanted = [s for s in gradable if s in outcomes and outcomes[s].returncode == 0 and not outcomes[s].timed_out
               and (not outcomes[s].reused or not has_feedback(s))]
     started = time.time() - 1
     result = {}

@@ -23,6 +23,7 @@ from nbgrader.utils import is_grade
 from traitlets import Bool
 
 from course import integrity
+from course.sandbox import KERNEL_NAME, SandboxUnavailable, Slot
 
 
 class DeduplicateIds(NbGraderDeduplicateIds):
@@ -53,6 +54,9 @@ class SafeExecute(Execute):
     """
 
     integrity_checks = Bool(True, help="Probe the testing machinery after every test cell.").tag(config=True)
+    sandbox = Bool(True, help="Start the kernel in the grading sandbox (course.sandbox), whoever asks for the "
+                              "grading: `nbgrader autograde`, the formgrader or `course grade`. Turn off only "
+                              "for trusted submissions.").tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None):
         self._died_at: int | None = None
@@ -63,7 +67,25 @@ class SafeExecute(Execute):
             self._guard = integrity.Guard([c.source for c in nb.cells if c.cell_type == "code" and is_grade(c)],
                                           want_torch=any(re.search(r"^\s*(import|from)\s+torch\b", s, re.M)
                                                          for s in code))
-        return super().preprocess(nb, resources, km)
+        self._slot: Slot | None = None
+        if self.sandbox and self.kernel_name != KERNEL_NAME and km is None:
+            try:
+                self._slot = Slot.create(Path.cwd())
+            except SandboxUnavailable as exc:
+                raise SandboxUnavailable(
+                    f"refusing to run student code unsandboxed: {exc}. To grade trusted submissions without the "
+                    "sandbox, set c.SafeExecute.sandbox = False in nbgrader_config.py") from exc
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            if self._slot is not None:
+                self._slot.remove()
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        if self._slot is not None:  # nbgrader autograde or the formgrader: `course grade` chose its own slot
+            self._slot.configure(km)
+        return km
 
     def _run_aside(self, code: str, index: int) -> list:
         """Execute ``code`` in the kernel without it becoming part of the notebook; return its outputs."""

@@ -15,12 +15,15 @@ that submission's non-notebook files: the notebook itself (with the hidden tests
 
 from __future__ import annotations
 
+import argparse
+import itertools
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -182,19 +185,65 @@ def wrap(cfg: SandboxConfig, program: list[str], stage: Path, bwrap: str = "bwra
     return argv
 
 
-def launch(connection_file: str) -> None:
+_SLOT_NUMBERS = itertools.count()
+
+
+@dataclass
+class Slot:
+    """A sandbox of its own for one notebook graded outside ``course grade`` (nbgrader's ``autograde`` command, the
+    formgrader's Autograde button): a scratch folder, a socket folder owned by a fresh uid, a config file."""
+
+    scratch: Path
+    config: SandboxConfig
+    config_path: Path
+
+    @classmethod
+    def create(cls, course_root: Path, limits: Limits | None = None) -> Slot:
+        check_available()
+        scratch = Path(tempfile.mkdtemp(prefix="course-sandbox-"))
+        scratch.chmod(0o755)
+        ipc = scratch / "ipc"
+        ipc.mkdir()
+        uid = BASE_UID + 1000 * (os.getpid() % 100_000) + 500 + next(_SLOT_NUMBERS) % 500
+        own_ipc_dir(ipc, uid)
+        cfg = SandboxConfig(ipc_dir=str(ipc), hide=default_hidden(course_root), expose=default_exposed(), uid=uid,
+                            limits=limits or Limits())
+        return cls(scratch, cfg, cfg.write(scratch / "slot.json"))
+
+    def configure(self, km) -> None:
+        """Make a Jupyter kernel manager start its kernel in this sandbox and talk to it over ipc sockets."""
+        from jupyter_client.kernelspec import KernelSpec
+
+        km._kernel_spec = KernelSpec(argv=[sys.executable, "-m", "course.sandbox", "--config", str(self.config_path),
+                                           "-f", "{connection_file}"],
+                                     display_name="Python 3 (grading sandbox)", language="python",
+                                     interrupt_mode="message")
+        km.transport = "ipc"
+        km.ip = str(Path(self.config.ipc_dir) / "kernel")
+        private = self.scratch / "private"
+        private.mkdir(mode=0o700, exist_ok=True)
+        km.connection_file = str(private / f"kernel-{uuid.uuid4().hex}.json")
+
+    def remove(self) -> None:
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def launch(connection_file: str, config_path: str | None = None, extra: list[str] | None = None) -> None:
     """Kernel spec entry point: copy the connection file where the sandbox can read it, then become bwrap."""
-    cfg = SandboxConfig.read(os.environ[CONFIG_ENV])
+    cfg = SandboxConfig.read(config_path or os.environ[CONFIG_ENV])
     readable = Path(cfg.ipc_dir) / f"{Path(connection_file).stem}.json"
     shutil.copyfile(connection_file, readable)
     readable.chmod(0o600)
     if os.geteuid() == 0:
         os.chown(readable, cfg.uid, cfg.uid)
-    argv = command(cfg, str(readable), Path.cwd(), shutil.which("bwrap") or "bwrap")
+    argv = command(cfg, str(readable), Path.cwd(), shutil.which("bwrap") or "bwrap") + list(extra or [])
     os.execvp(argv[0], argv)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] != "-f":
-        sys.exit("usage: python -m course.sandbox -f CONNECTION_FILE (started by Jupyter, not by hand)")
-    launch(sys.argv[2])
+    parser = argparse.ArgumentParser(prog="python -m course.sandbox",
+                                     description="Start a grading kernel in the sandbox (Jupyter does, not you).")
+    parser.add_argument("-f", dest="connection_file", required=True)
+    parser.add_argument("--config", help=f"the slot's JSON config (default: ${CONFIG_ENV})")
+    args, rest = parser.parse_known_args()
+    launch(args.connection_file, args.config, rest)
