@@ -122,6 +122,10 @@ def test_a_signal_stops_the_run_cleanly_and_a_rerun_grades_only_the_rest(toy, tm
     assert rows["ben"]["status"] == rows["cat"]["status"] == "not graded", rows
     assert "run the same `course grade` command again" in rows["cat"]["message"]
     assert (toy / "feedback" / "ann" / "01_first" / "grading-report.txt").exists()
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{toy / 'gradebook.db'}", course_id=grading.course_id(toy)) as gb:
+        assert gb.find_submission("01_first", "ann").code_score == 2, "grades written before the stop stay"
 
     rerun = grade_to_end(toy, subs, tmp_path / "rerun.log")
     assert autograded(rerun) == ["ben", "cat"], "the rerun grades only what was not graded"
