@@ -90,7 +90,7 @@ def check_available() -> str:
         ipc = Path(tmp) / "ipc"
         ipc.mkdir()
         own_ipc_dir(ipc, BASE_UID)
-        cfg = SandboxConfig(ipc_dir=str(ipc), hide=["/tmp"], expose=default_exposed())
+        cfg = SandboxConfig(ipc_dir=str(ipc), hide=default_hidden(Path(tmp)), expose=default_exposed())
         argv = wrap(cfg, [sys.executable, "-c", "import ipykernel, course"], Path(tmp) / "empty", bwrap)
         probe = subprocess.run(argv, capture_output=True, text=True, timeout=120)
     if probe.returncode != 0:
