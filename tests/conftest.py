@@ -64,6 +64,19 @@ def course_copy(tmp_path, monkeypatch) -> Path:
     return root
 
 
+@pytest.fixture
+def toy(tmp_path, monkeypatch) -> Path:
+    """A released one-chapter toy course (tests/toy.py) with an exchange of its own."""
+    from course import grading
+
+    from .toy import make_course
+
+    monkeypatch.setenv("NBGRADER_EXCHANGE", str(tmp_path / "exchange"))
+    root = make_course(tmp_path / "course", {"01_first": "pass"})
+    grading.release(notebooks.chapters(root), echo=None)
+    return root
+
+
 def answer(release_nb, source_nb, skip: frozenset[str] = frozenset()):
     """The release notebook with the solutions typed in, as a learner would (no nbgrader markers)."""
     from autograder import learner  # not in the published course, whose tests never grade

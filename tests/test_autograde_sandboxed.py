@@ -13,7 +13,6 @@ import pytest
 from course import grading, notebooks
 
 from .conftest import answer, sandbox_ok
-from .toy import make_course
 
 pytestmark = [pytest.mark.grading,
               pytest.mark.skipif(not sandbox_ok(), reason="bubblewrap cannot sandbox a kernel on this machine")]
@@ -44,11 +43,9 @@ def double(x):
 '''
 
 
-def test_plain_nbgrader_autograde_runs_student_code_in_the_sandbox(tmp_path, monkeypatch):
-    monkeypatch.setenv("NBGRADER_EXCHANGE", str(tmp_path / "exchange"))
-    root = make_course(tmp_path / "course", {"01_first": "pass"})
+def test_plain_nbgrader_autograde_runs_student_code_in_the_sandbox(toy):
+    root = toy
     chapter = notebooks.chapters(root)[0]
-    grading.release([chapter], echo=None)
     host_tmp = f"/tmp/course-escape-{uuid.uuid4().hex}"
     code = f"COURSE = __import__('pathlib').Path({str(root)!r})\nHOST_TMP = {host_tmp!r}\n{HOSTILE}"
     nb = answer(nbformat.read(chapter.release, as_version=4), nbformat.read(chapter.source, as_version=4))

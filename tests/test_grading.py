@@ -13,15 +13,6 @@ from course import grading, notebooks
 from course.preprocessors import HideHiddenTests
 
 from .conftest import answer, sandbox_ok
-from .toy import make_course
-
-
-@pytest.fixture
-def toy(tmp_path, monkeypatch):
-    monkeypatch.setenv("NBGRADER_EXCHANGE", str(tmp_path / "exchange"))
-    root = make_course(tmp_path / "course", {"01_first": "pass"})
-    grading.release(notebooks.chapters(root), echo=None)
-    return root
 
 
 def test_release_strips_solutions_and_hidden_tests(toy):

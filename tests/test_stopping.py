@@ -17,19 +17,10 @@ import pytest
 from course import grading, notebooks
 
 from .conftest import answer, sandbox_ok
-from .toy import make_course
 
 pytestmark = pytest.mark.grading
 SLOW_ANSWER = "import time\ntime.sleep(2)\n\ndef double(x):\n    return 2 * x"
 STUDENTS = ("ann", "ben", "cat")
-
-
-@pytest.fixture
-def toy(tmp_path, monkeypatch):
-    monkeypatch.setenv("NBGRADER_EXCHANGE", str(tmp_path / "exchange"))
-    root = make_course(tmp_path / "course", {"01_first": "pass"})
-    grading.release(notebooks.chapters(root), echo=None)
-    return root
 
 
 def submit(subs: Path, root: Path, student: str, code: str = SLOW_ANSWER) -> Path:
@@ -97,15 +88,21 @@ def autograded(log: str) -> list[str]:
     return [s for s in STUDENTS if f"--student={s}" in log]
 
 
+def interrupted_run(root: Path, tmp_path: Path) -> tuple[Path, subprocess.Popen, Path]:
+    """Three slow submissions, graded one at a time, caught just after the first is graded."""
+    subs = tmp_path / "subs"
+    for student in STUDENTS:
+        submit(subs, root, student)
+    log = tmp_path / "grade.log"
+    proc = start(root, subs, log)
+    wait_until_graded(root, "ann", proc, log)
+    return subs, proc, log
+
+
 @pytest.mark.parametrize("signum, to_group", [(signal.SIGTERM, False), (signal.SIGINT, True)],
                          ids=["SIGTERM-to-grader", "SIGINT-to-group"])
 def test_a_signal_stops_the_run_cleanly_and_a_rerun_grades_only_the_rest(toy, tmp_path, signum, to_group):
-    subs = tmp_path / "subs"
-    for student in STUDENTS:
-        submit(subs, toy, student)
-    log = tmp_path / "grade.log"
-    proc = start(toy, subs, log)
-    wait_until_graded(toy, "ann", proc, log)
+    subs, proc, log = interrupted_run(toy, tmp_path)
     sent = time.monotonic()
     if to_group:
         os.killpg(proc.pid, signum)
@@ -137,12 +134,7 @@ def test_a_signal_stops_the_run_cleanly_and_a_rerun_grades_only_the_rest(toy, tm
 
 
 def test_after_kill_9_nothing_runs_on_and_a_rerun_grades_each_submission_once(toy, tmp_path):
-    subs = tmp_path / "subs"
-    for student in STUDENTS:
-        submit(subs, toy, student)
-    log = tmp_path / "grade.log"
-    proc = start(toy, subs, log)
-    wait_until_graded(toy, "ann", proc, log)
+    subs, proc, log = interrupted_run(toy, tmp_path)
     proc.kill()
     proc.wait(timeout=10)
     assert not wait_for_no_leftovers(toy, 10), "autograde processes outlived a grader killed with kill -9"
