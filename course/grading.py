@@ -272,6 +272,10 @@ class GradeOptions:
         as shards, never share a uid and with it a process limit or each other's leftovers."""
         return self.uid_base + slot
 
+    def run_uids(self) -> range:
+        """Every sandbox uid this run may use (:data:`SLOTS` of them; ``sandbox.Slot`` takes the next 500)."""
+        return range(self.slot_uid(0), self.slot_uid(SLOTS))
+
     def db_for(self, root: Path) -> str:
         """The gradebook URL; SQLite waits for a concurrent writer instead of failing with "database is locked"."""
         return self.db_url or f"sqlite:///{root.resolve() / 'gradebook.db'}?timeout=120"
@@ -324,22 +328,28 @@ class Outcome:
     reused: bool = False
 
 
+SLOTS = 500
+
+
 class Autograder:
     """Runs one ``nbgrader autograde`` per submission, ``jobs`` at a time, each in its own sandbox slot.
 
     A slot owns a uid (process limits are per uid) and a folder for the kernel's ipc sockets, readable by that uid
-    alone, so concurrent kernels never share either. Each process runs under a memory cap and a wall-clock limit;
-    on timeout its whole process group (nbgrader, bubblewrap, the kernel and anything it forked) is killed.
+    alone, so concurrent kernels never share either. Slots are handed out in turn, least recently used first, and
+    a finished slot's leftover processes are killed before it goes back: a fork bomb's dying children, still
+    counted against their uid's process limit, can never make the next submission's kernel fail to start. Each
+    process runs under a memory cap and a wall-clock limit; on timeout its whole process group (nbgrader,
+    bubblewrap, the kernel and anything it forked) is killed.
     """
 
     def __init__(self, root: Path, options: GradeOptions, scratch: Path, echo: Echo | None = print,
                  stopper: Stopper | None = None, on_done: Callable[[Outcome], None] | None = None):
         self.root, self.options, self.scratch, self.echo = root, options, scratch, echo
         self.stopper, self.on_done = stopper or Stopper(), on_done
-        if options.jobs > 1000:
-            raise GradingError(f"--jobs {options.jobs}: at most 1000 submissions at a time (one uid each)")
+        if options.jobs > SLOTS:
+            raise GradingError(f"--jobs {options.jobs}: at most {SLOTS} submissions at a time (one uid each)")
         self.slots: queue.Queue[int] = queue.Queue()
-        for slot in range(max(1, options.jobs)):
+        for slot in range(SLOTS):
             self.slots.put(slot)
         if options.sandbox:
             sandbox.check_available()
@@ -400,6 +410,8 @@ class Autograder:
                 self.on_done(outcome)
             return outcome
         finally:
+            if self.options.sandbox:
+                sandbox.reap([self.options.slot_uid(slot)])
             self.slots.put(slot)
 
     def grade_all(self, submissions: list[Submission]) -> list[Outcome]:

@@ -16,6 +16,7 @@ that submission's non-notebook files: the notebook itself (with the hidden tests
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
@@ -23,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -226,6 +228,23 @@ class Slot:
 
     def remove(self) -> None:
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def reap(uids: list[int] | range, timeout: float = 10.0) -> list[int]:
+    """SIGKILL every process of these sandbox uids and wait until the kernel has released them; return the pids
+    still there after ``timeout`` (zombies whose parent has not reaped them yet)."""
+    import psutil
+
+    wanted = set(uids)
+    deadline = time.monotonic() + timeout
+    while True:
+        left = [p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real in wanted]
+        if not left or time.monotonic() > deadline:
+            return [p.pid for p in left]
+        for proc in left:
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
+        time.sleep(0.05)
 
 
 def launch(connection_file: str, config_path: str | None = None, extra: list[str] | None = None) -> None:

@@ -98,7 +98,7 @@ def test_the_hostile_corpus_costs_only_its_own_points(course_copy, tmp_path, loo
         assert not Path(target).exists(), f"a submission wrote {target}"
     assert hits == [], "a sandboxed kernel reached the grader's loopback network"
     _assert_no_manual_scores(course_copy)
-    ours = range(options.slot_uid(0), options.slot_uid(options.jobs))    # not the uids of a test running beside
+    ours = options.run_uids()    # not the uids of a test running beside
     leftovers = [p.info for p in psutil.process_iter(["pid", "name", "uids"])
                  if p.info["uids"] and p.info["uids"].real in ours]
     assert leftovers == [], "sandboxed processes outlived the grading run"

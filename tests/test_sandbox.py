@@ -105,3 +105,32 @@ def test_connection_files_are_readable_by_the_slot_alone(tmp_path, monkeypatch):
     assert stat.S_IMODE(ipc.stat().st_mode) == 0o700 and stat.S_IMODE(copy.stat().st_mode) == 0o600
     if os.geteuid() == 0:
         assert ipc.stat().st_uid == copy.stat().st_uid == 123_456
+
+
+def test_reaping_a_slot_kills_everything_its_uid_left_behind():
+    """A fork bomb's children outlive their kernel for a moment and count against the uid's process limit: the
+    grader reaps a slot's uid before the next submission gets it."""
+    import os
+    import subprocess
+    import threading
+
+    import psutil
+    import pytest
+
+    if os.geteuid() != 0:
+        pytest.skip("only root can start processes under another uid")
+    uid = sandbox.BASE_UID + 1000 * (os.getpid() % 100_000) + 999
+    shell = subprocess.Popen(["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--",
+                              "sh", "-c", "for i in 1 2 3 4 5; do sleep 60 & done; wait"])
+    threading.Thread(target=shell.wait, daemon=True).start()    # the test's own child: reaped by the test
+
+    def of_uid():
+        return [p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == uid]
+
+    for _ in range(100):
+        if len(of_uid()) == 6:
+            break
+        threading.Event().wait(0.05)
+    assert len(of_uid()) == 6, "the shell and its five sleeps run under the slot's uid"
+    assert sandbox.reap([uid]) == []
+    assert of_uid() == []
