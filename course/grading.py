@@ -326,6 +326,7 @@ class Outcome:
     timed_out: bool = False
     stopped: bool = False
     reused: bool = False
+    feedback: str = ""
 
 
 SLOTS = 500
@@ -408,11 +409,33 @@ class Autograder:
                               stopped=self.stopper.signum is not None and proc.returncode < 0)
             if self.on_done and not outcome.stopped:
                 self.on_done(outcome)
+            if self.options.feedback and proc.returncode == 0 and not timed_out:
+                outcome.feedback = self.write_feedback(sub, slot)
             return outcome
         finally:
             if self.options.sandbox:
                 sandbox.reap([self.options.slot_uid(slot)])
             self.slots.put(slot)
+
+    def write_feedback(self, sub: Submission, slot: int) -> str:
+        """Feedback for one graded submission, written while other slots still grade: in a batch at the end of the
+        run it was a serial tail of about a second per submission."""
+        started = time.time() - 1
+        args = ["generate_feedback", sub.assignment, "--force", f"--CourseDirectory.student_id={sub.student}",
+                f"--CourseDirectory.db_url={self.options.db_for(self.root)}"]
+        log_path = self.scratch / f"slot-{slot}-feedback.log"
+        try:
+            proc = self.stopper.nbgrader(args, self.root, nbgrader_env(), log_path, self.options.grader_memory_bytes)
+        except GradingStopped:
+            return ""
+        try:
+            if proc.wait(self.options.notebook_timeout) is None:
+                self.stopper.kill(proc)
+                proc.wait()
+        finally:
+            self.stopper.finished(proc)
+        log = log_path.read_text(errors="replace") if log_path.exists() else ""
+        return feedback_status(self.root, sub, started, proc.returncode, log)
 
     def grade_all(self, submissions: list[Submission]) -> list[Outcome]:
         share_threads(self.options.jobs)
@@ -523,34 +546,36 @@ def _up_to_date(gradable: list[Submission], book: ledger.Ledger, hashes: dict[Su
 
 def _feedback(root: Path, gradable: list[Submission], outcomes: dict[Submission, Outcome], db: str,
               echo: Echo | None, stopper: Stopper) -> dict[tuple[str, str], str]:
-    """Feedback for what this run graded (and for earlier gradings that have none yet); per submission, whether it
-    was written or why not."""
+    """Per submission, whether its feedback was written or why not: what the autograde slots wrote as they went,
+    and, in one batch, feedback still missing (earlier gradings that have none yet)."""
     def has_feedback(sub: Submission) -> bool:
         return any((root / "feedback" / sub.student / sub.assignment).glob("*.html"))
 
-    def fresh(sub: Submission) -> bool:
-        return any(p.stat().st_mtime >= started for p in (root / "feedback" / sub.student / sub.assignment).glob(
-            "*.html"))
-
+    result = {(s.student, s.assignment): outcomes[s].feedback for s in gradable
+              if s in outcomes and outcomes[s].feedback}
     wanted = [s for s in gradable if s in outcomes and outcomes[s].returncode == 0 and not outcomes[s].timed_out
-              and (not outcomes[s].reused or not has_feedback(s))]
+              and not outcomes[s].feedback and (not outcomes[s].reused or not has_feedback(s))]
     started = time.time() - 1
-    result = {}
     for assignment in sorted({s.assignment for s in wanted}):
         students = {s.student for s in wanted if s.assignment == assignment}
         proc = write_feedback(root, assignment, students, db, echo, stopper)
         for sub in (s for s in wanted if s.assignment == assignment):
-            if fresh(sub):
-                result[(sub.student, sub.assignment)] = "written"
-            else:
-                errors = [ln.strip() for ln in (proc.stdout + proc.stderr).splitlines()
-                          if "ERROR" in ln or "Error" in ln]
-                why = " | ".join(errors[-2:])[:300] or f"nbgrader generate_feedback exited {proc.returncode}"
-                result[(sub.student, sub.assignment)] = f"failed: {why}"
+            result[(sub.student, sub.assignment)] = feedback_status(root, sub, started, proc.returncode,
+                                                                    proc.stdout + proc.stderr)
     for sub in gradable:
         if sub in outcomes and outcomes[sub].reused and (sub.student, sub.assignment) not in result:
             result[(sub.student, sub.assignment)] = "written"
     return result
+
+
+def feedback_status(root: Path, sub: Submission, since: float, returncode: int, output: str) -> str:
+    """``written`` when nbgrader wrote this submission's feedback after ``since``; otherwise ``failed:`` and why."""
+    folder = root / "feedback" / sub.student / sub.assignment
+    if any(p.stat().st_mtime >= since for p in folder.glob("*.html")):
+        return "written"
+    errors = [ln.strip() for ln in output.splitlines() if "ERROR" in ln or "Error" in ln]
+    why = " | ".join(errors[-2:])[:300] or f"nbgrader generate_feedback exited {returncode}"
+    return f"failed: {why}"
 
 
 def write_feedback(root: Path, assignment: str, students: set[str], db: str, echo: Echo | None,

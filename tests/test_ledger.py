@@ -65,3 +65,16 @@ def test_a_feedback_failure_is_reported_per_submission(tmp_path, monkeypatch):
     report = grading.write_report(tmp_path, row).read_text()
     assert "feedback could not be generated" in report and "the scores above stand" in report
     assert "ben/01_first: feedback failed" in grading.format_scores([row])
+
+
+def test_feedback_the_slots_wrote_is_not_written_again(tmp_path, monkeypatch):
+    subs = [grading.Submission(s, "01_first", tmp_path / s) for s in ("ann", "ben")]
+    outcomes = {subs[0]: grading.Outcome(subs[0], 0, "", 1.0, feedback="written"),
+                subs[1]: grading.Outcome(subs[1], 0, "", 1.0, feedback="failed: disk full")}
+
+    def no_batch(*args, **kwargs):
+        raise AssertionError("the batch is for feedback still missing only")
+
+    monkeypatch.setattr(grading, "write_feedback", no_batch)
+    result = grading._feedback(tmp_path, subs, outcomes, "sqlite://", None, grading.Stopper())
+    assert result == {("ann", "01_first"): "written", ("ben", "01_first"): "failed: disk full"}
