@@ -43,7 +43,7 @@ c.Schedule.due = {  # a weekly term; edit to suit yours
 }
 c.Schedule.penalty_per_day = 0.10
 c.Schedule.max_penalty = 0.50
-c.AssignLatePenalties.plugin_class = "course.term.LatePenalty"
+c.AssignLatePenalties.plugin_class = "course.grading.term.LatePenalty"
 
 # Execution while validating and autograding: chapters run in smoke mode (NBGRADER_EXECUTION is set), so a
 # generous per-cell limit only ever bites on an endless loop.
@@ -64,25 +64,25 @@ c.OverwriteCells.add_missing_cells = True
 # A duplicated cell (same grade_id twice) becomes an ordinary cell instead of failing the whole submission.
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
-    "course.preprocessors.DeduplicateIds",
+    "course.grading.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
 # Autograding, however it is started (`course grade`, `nbgrader autograde`, the formgrader's Autograde button): the
-# kernel runs in the grading sandbox (course/sandbox.py; c.SafeExecute.sandbox = False turns it off, for trusted
-# submissions only); a dead kernel keeps the points earned before it died; the testing machinery is checked at run time
-# after every test cell, and tests that run after it was changed (monkeypatched checks, IPython hooks, tracers)
-# score 0 with a message naming what changed (course/integrity.py). Code that only looks unusual costs nothing: it
-# is flagged for a person to review (grades.csv, grading-report.txt, the formgrader's comment).
+# kernel runs in the grading sandbox (course/grading/sandbox.py; c.SafeExecute.sandbox = False turns it off, for
+# trusted submissions only); a dead kernel keeps the points earned before it died; the testing machinery is checked at
+# run time after every test cell, and tests that run after it was changed (monkeypatched checks, IPython hooks,
+# tracers) score 0 with a message naming what changed (course/grading/integrity.py). Code that only looks unusual
+# costs nothing: it is flagged for a person to review (grades.csv, grading-report.txt, the formgrader's comment).
 c.Autograde.autograde_preprocessors = [
-    "course.preprocessors.SafeExecute",
+    "course.grading.preprocessors.SafeExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
-    "course.preprocessors.FlagForReview",
+    "course.grading.preprocessors.FlagForReview",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
@@ -90,6 +90,6 @@ c.Autograde.autograde_preprocessors = [
 # Feedback shows each test's error message but never the hidden tests' code.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "course.preprocessors.HideHiddenTests",
+    "course.grading.preprocessors.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -23,6 +23,7 @@ import nbformat
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from autograder import learner  # noqa: E402
+from course import cells  # noqa: E402
 
 ROOT = learner.ROOT
 CHAPTER = "01_linear_algebra"
@@ -44,17 +45,12 @@ class Case:
     message: str = ""
 
 
-def _meta(cell) -> dict:
-    return cell.metadata.get("nbgrader", {})
-
-
 def _tests(nb) -> list[int]:
-    return [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and _meta(c).get("grade")]
+    return cells.indices(nb, cells.is_test)
 
 
 def _answers(nb) -> list[int]:
-    return [i for i, c in enumerate(nb.cells) if _meta(c).get("solution") and not _meta(c).get("grade")
-            and c.cell_type == "code"]
+    return cells.indices(nb, cells.is_answer)
 
 
 def _append(code: str) -> Callable:

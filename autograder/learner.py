@@ -8,22 +8,13 @@ corpora build their submissions here so that they exercise what real submissions
 from __future__ import annotations
 
 import importlib.util
-import re
 from pathlib import Path
 
 import nbformat
 
+from course import cells
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _grade_id(cell) -> str | None:
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
-
-
-def is_answer(cell) -> bool:
-    """An autograded answer cell (solution code, not a test, not a written answer)."""
-    meta = cell.metadata.get("nbgrader", {})
-    return cell.cell_type == "code" and bool(meta.get("solution")) and not meta.get("grade")
 
 
 def typed_in(release_nb, source_nb, answers: dict[str, str] | None = None,
@@ -32,16 +23,15 @@ def typed_in(release_nb, source_nb, answers: dict[str, str] | None = None,
 
     ``answers`` maps a ``grade_id`` to the learner's own code for that cell; ``skip`` leaves cells as released.
     """
-    solutions = {_grade_id(c): c.source for c in source_nb.cells if c.metadata.get("nbgrader", {}).get("solution")}
+    solutions = {cells.grade_id(c): c.source for c in source_nb.cells if cells.meta(c).get("solution")}
     for cell in release_nb.cells:
-        grade_id = _grade_id(cell)
-        if not cell.metadata.get("nbgrader", {}).get("solution") or grade_id in skip:
+        grade_id = cells.grade_id(cell)
+        if not cells.meta(cell).get("solution") or grade_id in skip:
             continue
         if answers and grade_id in answers:
             cell.source = answers[grade_id].strip("\n")
         else:
-            lines = solutions[grade_id].splitlines()
-            cell.source = "\n".join(ln for ln in lines if not re.search(r"(BEGIN|END) SOLUTION", ln))
+            cell.source = cells.without_markers(solutions[grade_id])
     return release_nb
 
 
@@ -74,4 +64,4 @@ def mistakes(slug: str) -> dict[str, str]:
 
 
 def answer_ids(nb) -> list[str]:
-    return [_grade_id(c) for c in nb.cells if is_answer(c)]
+    return [cells.grade_id(c) for c in nb.cells if cells.is_answer(c)]

@@ -22,6 +22,7 @@ import nbformat
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from autograder import learner  # noqa: E402
+from course import cells  # noqa: E402
 
 CHAPTER = "01_linear_algebra"
 SCAFFOLD_CHAPTER = "10_attention_transformers"
@@ -41,7 +42,7 @@ class Case:
 def _first_answer(code: str) -> Callable:
     """Add ``code`` at the end of the first answer cell: it runs before every test."""
     def build(nb):
-        cell = next(c for c in nb.cells if learner.is_answer(c))
+        cell = next(c for c in nb.cells if cells.is_answer(c))
         cell.source += "\n\n" + code.strip("\n")
         return nb
     return build
@@ -50,7 +51,7 @@ def _first_answer(code: str) -> Callable:
 def _every_answer(template: str) -> Callable:
     """Add ``template`` (formatted with each function the cell defines as ``{name}``) to every answer cell."""
     def build(nb):
-        for cell in (c for c in nb.cells if learner.is_answer(c)):
+        for cell in (c for c in nb.cells if cells.is_answer(c)):
             names = [ln[4:].split("(")[0] for ln in cell.source.splitlines() if ln.startswith("def ")]
             cell.source += "".join("\n\n" + template.strip("\n").format(name=n) for n in names)
         return nb

@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from autograder import learner  # noqa: E402
-from course import grading, notebooks  # noqa: E402
+from course import grading  # noqa: E402
+from course.chapters import Chapter  # noqa: E402
 
 
 def copy_course(dest: Path) -> Path:
@@ -39,7 +40,7 @@ def copy_course(dest: Path) -> Path:
     return dest
 
 
-def make_class(folder: Path, chapter: notebooks.Chapter, copies: int) -> int:
+def make_class(folder: Path, chapter: Chapter, copies: int) -> int:
     for i in range(copies):
         for kind in ("solved", "blank"):
             nb = learner.solved(chapter.slug) if kind == "solved" else nbformat.read(chapter.release, as_version=4)
@@ -89,7 +90,7 @@ def main() -> None:
         os.environ["NBGRADER_EXCHANGE"] = str(tmp / "exchange")
         for i, (label, options, busy) in enumerate(runs):
             course = copy_course(tmp / f"run{i}")
-            chapter = notebooks.Chapter(args.chapter, course)
+            chapter = Chapter(args.chapter, course)
             n = make_class(course / "submitted", chapter, args.copies)
             with neighbour(busy):
                 start = time.perf_counter()

@@ -19,7 +19,9 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from course import grading, notebooks, term  # noqa: E402
+from course import grading  # noqa: E402
+from course.chapters import Chapter  # noqa: E402
+from course.grading import term  # noqa: E402
 from tests.conftest import copy_course  # noqa: E402
 
 
@@ -35,7 +37,7 @@ def main() -> None:
         exchange = tmp / "exchange"
         os.environ["NBGRADER_EXCHANGE"] = str(exchange)
         root = copy_course(tmp / "course")
-        chapter = notebooks.Chapter(args.chapter, root)
+        chapter = Chapter(args.chapter, root)
         t = term.Term(root, [chapter], echo=lambda _: None)
 
         def timed(label, fn):

@@ -1,35 +1,39 @@
-"""The ``course`` command: run chapters, keep ``release/`` in sync, grade a class, diagnose a setup.
+"""The ``course`` command: run chapters, record results, show a learner's progress, diagnose a setup.
 
-Thin on purpose: each subcommand parses arguments and calls one function of :mod:`course.notebooks` or
-:mod:`course.grading`, whose results it prints. Exit status is non-zero whenever something failed.
+Thin on purpose: each subcommand parses arguments and calls one function, whose results it prints. Exit status is
+non-zero whenever something failed. The instructor's commands (release, grade, term, publish) live with the grader
+(:mod:`course.grading.cli`) and join this command where that package is installed: a learner's published copy has
+no grader, so its ``course`` has none of them.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import importlib.metadata
-import os
+import importlib.util
 import platform
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from course import chapters as course_chapters
 from course import notebooks
 from course.device import DEVICES, DeviceError, resolve_device
 
 FIX_SETUP = "make lab   (or: make setup)"
 
 
-def _chapters(args) -> list[notebooks.Chapter]:
-    return notebooks.select(notebooks.chapters(notebooks.find_root()), args.chapters)
+def _chapters(args) -> list[course_chapters.Chapter]:
+    return course_chapters.select(course_chapters.chapters(course_chapters.find_root()), args.chapters)
 
 
 def cmd_run(args) -> int:
     if args.device != "auto":
         resolve_device(args.device)
     selected = _chapters(args)
-    root = notebooks.find_root()
+    root = course_chapters.find_root()
     out = Path(args.output_dir) if args.output_dir else root / "outputs" / ("smoke" if args.smoke else "full")
     mode = "smoke" if args.smoke else "full"
     print(f"Executing {len(selected)} chapter(s) in {mode} mode on device={args.device} with {args.jobs} job(s)"
@@ -52,7 +56,7 @@ def cmd_results(args) -> int:
     from course import results
 
     selected = _chapters(args)
-    root = notebooks.find_root()
+    root = course_chapters.find_root()
     table = Path(args.output) if args.output else root / "docs" / "results.md"
     source = Path(args.from_dir) if args.from_dir else root / "outputs" / "full"
     where = results.machine()
@@ -78,93 +82,6 @@ def cmd_results(args) -> int:
     for problem in failed:
         print(f"failed: {problem}", file=sys.stderr)
     return 1 if failed else 0
-
-
-def cmd_release(args) -> int:
-    from course import grading
-
-    selected = _chapters(args)
-    if args.check:
-        problems = grading.release_differences(selected)
-        if problems:
-            print("release/ is out of sync with source/:\n  " + "\n  ".join(problems))
-            print("Regenerate it with `course release` and commit the result.")
-            return 1
-        print(f"release/ is in sync with source/ ({len(selected)} chapter(s)).")
-        return 0
-    for path in grading.release(selected):
-        print(f"wrote {path.relative_to(notebooks.find_root())}")
-    return 0
-
-
-def cmd_grade(args) -> int:
-    from course import grading, sandbox
-
-    root = Path(args.course_dir).resolve() if args.course_dir else notebooks.find_root()
-    submissions = Path(args.submissions).resolve()
-    if not submissions.is_dir():
-        print(f"{submissions} is not a folder of STUDENT/ASSIGNMENT/*.ipynb submissions", file=sys.stderr)
-        return 2
-    if not args.unsafe:
-        try:
-            sandbox.check_available()
-        except sandbox.SandboxUnavailable as exc:
-            print(f"course grade: refusing to run student code unsandboxed: {exc}.\n"
-                  "Install bubblewrap, or pass --unsafe to grade with your own rights (trusted submissions only).",
-                  file=sys.stderr)
-            return 2
-    else:
-        print("WARNING: --unsafe: student code runs with your rights, network and files.", file=sys.stderr)
-    try:
-        index, count = (int(part) for part in args.shard.split("/"))
-    except ValueError:
-        print(f"--shard takes i/n, e.g. 1/2 (got {args.shard!r})", file=sys.stderr)
-        return 2
-    options = grading.GradeOptions(db_url=args.db, jobs=args.jobs, sandbox=not args.unsafe,
-                                   cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                                   feedback=not args.no_feedback, shard=(index, count), regrade=args.regrade)
-    csv_path = Path(args.csv).resolve() if args.csv else root / "grades.csv"
-    try:
-        rows = grading.grade(submissions, root, notebooks.chapters(root), options, csv_path=csv_path)
-    except grading.GradingStopped as stop:
-        print(grading.format_scores(stop.rows))
-        print(f"\ncourse grade: {stop}\nscores so far: {csv_path}", file=sys.stderr)
-        return stop.exit_code
-    print(grading.format_scores(rows))
-    print(f"\nscores: {csv_path}")
-    if not args.no_feedback:
-        print(f"feedback: {root / 'feedback'} (an HTML page and a grading-report.txt per submission)")
-    return 0
-
-
-def cmd_term(args) -> int:
-    from course import grading, term
-
-    root = notebooks.find_root()
-    steps = ["release", "collect", "grade", "feedback", "export"] if args.step == "all" else [args.step]
-    t = term.Term(root, _chapters(args), dry_run=args.dry_run)
-    for step in steps:
-        print(f"== {step}")
-        if step == "grade":
-            try:
-                rows = t.grade(grading.GradeOptions(jobs=args.jobs, sandbox=not args.unsafe))
-            except grading.GradingStopped as stop:
-                print(grading.format_scores(stop.rows))
-                print(f"\ncourse term: {stop}", file=sys.stderr)
-                return stop.exit_code
-            if rows:
-                print(grading.format_scores(rows))
-        else:
-            getattr(t, step)()
-    return 0
-
-
-def cmd_publish(args) -> int:
-    from course import publish
-
-    dest = publish.publish(notebooks.find_root(), Path(args.dest).resolve(), force=args.force)
-    print(f"wrote the learner copy to {dest}: release notebooks, the course package, tests, no solutions.")
-    return 0
 
 
 def _version(dist: str) -> str | None:
@@ -202,7 +119,7 @@ def _jupyter_lists(kind: str) -> str:
 def cmd_status(args) -> int:
     from course import status
 
-    root = notebooks.find_root()
+    root = course_chapters.find_root()
     selected = _chapters(args)
     if args.validate:
         cache = status.load_cache(root)
@@ -254,8 +171,8 @@ def cmd_doctor(args) -> int:
             problems.append((f"nbgrader server extension {ext} is not enabled",
                              f"jupyter server extension enable --sys-prefix nbgrader.server_extensions.{ext}"))
     try:
-        print(f"course root  {notebooks.find_root()}")
-    except notebooks.CourseNotFound as exc:
+        print(f"course root  {course_chapters.find_root()}")
+    except course_chapters.CourseNotFound as exc:
         problems.append((str(exc), "cd into the course repository"))
     if problems:
         print("\nMissing or broken:")
@@ -289,46 +206,6 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("--note", default="", help="a remark for each section, e.g. what else ran on the machine")
     res.set_defaults(func=cmd_results)
 
-    rel = sub.add_parser("release", help="nbgrader generate_assignment for every chapter into release/")
-    rel.add_argument("chapters", nargs="*", help="chapter numbers or slugs (default: all)")
-    rel.add_argument("--check", action="store_true", help="fail if release/ differs from what it would generate")
-    rel.set_defaults(func=cmd_release)
-
-    grade = sub.add_parser("grade", help="autograde STUDENT/ASSIGNMENT submissions, write feedback and a CSV")
-    grade.add_argument("submissions", help="folder laid out as STUDENT/ASSIGNMENT/NOTEBOOK.ipynb")
-    grade.add_argument("--course-dir", help="nbgrader course directory (default: this repository)")
-    grade.add_argument("--db", help="gradebook SQLAlchemy URL (default: sqlite:///COURSE_DIR/gradebook.db)")
-    grade.add_argument("--csv", help="where the scores go (default: COURSE_DIR/grades.csv)")
-    grade.add_argument("--no-feedback", action="store_true", help="skip nbgrader generate_feedback")
-    grade.add_argument("--regrade", action="store_true",
-                       help="grade every submission again, even those unchanged since they were graded")
-    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                       help="submissions graded at the same time (default: the number of cores); each job needs "
-                            "a core: on 2 cores, --jobs 2 graded chapter 01 1.5-1.9x as fast as serial nbgrader "
-                            "autograde (README, make bench)")
-    grade.add_argument("--shard", default="1/1", help="grade only shard i of n of the students, e.g. 2/3")
-    grade.add_argument("--cell-timeout", type=int, default=120, help="seconds a cell may run")
-    grade.add_argument("--notebook-timeout", type=int, default=900, help="seconds a whole submission may take")
-    grade.add_argument("--unsafe", action="store_true",
-                       help="run student code without the sandbox (only where bubblewrap is unavailable)")
-    grade.set_defaults(func=cmd_grade)
-
-    term = sub.add_parser("term", help="a term's routine on nbgrader's exchange, printing each nbgrader command")
-    term.add_argument("step", choices=["release", "collect", "grade", "feedback", "export", "all"],
-                      help="release: due dates + generate + release_assignment; collect: newest submissions; "
-                           "grade: sandboxed autograde; feedback: generate + release_feedback; export: term CSV "
-                           "and plot")
-    term.add_argument("chapters", nargs="*", help="chapter numbers or slugs (default: all)")
-    term.add_argument("--dry-run", action="store_true", help="print the commands without running them")
-    term.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel grading processes")
-    term.add_argument("--unsafe", action="store_true", help="grade without the sandbox")
-    term.set_defaults(func=cmd_term)
-
-    pub = sub.add_parser("publish", help="write the learner copy of the course (no solutions, no hidden tests)")
-    pub.add_argument("dest", help="an empty folder (e.g. a checkout of the public repository)")
-    pub.add_argument("--force", action="store_true", help="replace what DEST holds")
-    pub.set_defaults(func=cmd_publish)
-
     stat = sub.add_parser("status", help="your progress per chapter, read from your saved notebooks")
     stat.add_argument("chapters", nargs="*", help="chapter numbers or slugs (default: all)")
     stat.add_argument("--validate", action="store_true",
@@ -338,6 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = sub.add_parser("doctor", help="print versions and what is missing, with the command that fixes it")
     doctor.set_defaults(func=cmd_doctor)
+
+    if importlib.util.find_spec("course.grading") is not None:
+        importlib.import_module("course.grading.cli").add_commands(sub)
     return parser
 
 
@@ -345,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (DeviceError, KeyError, notebooks.CourseNotFound, FileExistsError) as exc:
+    except (DeviceError, KeyError, course_chapters.CourseNotFound, FileExistsError) as exc:
         print(f"course {args.command}: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
     except RuntimeError as exc:

@@ -17,7 +17,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-DATA_HOME = Path(os.environ.get("COURSE_DATA", Path.home() / ".cache" / "dl-course"))
+from course.config import data_home
+
+DATA_HOME = data_home()
 
 
 class Split(NamedTuple):

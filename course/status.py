@@ -20,7 +20,10 @@ from pathlib import Path
 import nbformat
 from nbgrader.utils import compute_checksum
 
-from course.notebooks import Chapter, text_table
+from course import cells
+from course.chapters import Chapter
+from course.config import nbgrader_config
+from course.table import text_table
 
 CACHE = ".course-status.json"
 TITLE = re.compile(r"^#\s+(.+)$", re.M)
@@ -110,14 +113,13 @@ def read_status(chapter: Chapter, path: Path | None = None, cache: dict | None =
     title, objectives = _title_and_objectives(nb)
     status = ChapterStatus(chapter, title or chapter.slug, objectives, path)
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
+        if cells.is_answer(cell) or cells.is_written(cell):
             status.answers += 1
-            status.answered += meta.get("checksum") not in (None, compute_checksum(cell))
-        if meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
+            status.answered += cells.meta(cell).get("checksum") not in (None, compute_checksum(cell))
+        if cells.is_test(cell):
             status.tests += 1
             if _failed(cell):
-                status.failed.append(meta.get("grade_id", "?"))
+                status.failed.append(cells.grade_id(cell) or "?")
             elif cell.get("execution_count") is not None:
                 status.passed += 1
     record = (cache or {}).get(chapter.slug)
@@ -131,15 +133,6 @@ def load_cache(root: Path) -> dict:
         return json.loads((root / CACHE).read_text())
     except (OSError, ValueError):
         return {}
-
-
-def nbgrader_config(root: Path):
-    """The course's ``nbgrader_config.py``, loaded the way nbgrader's Validate handler loads it under ``make lab``."""
-    from nbgrader.apps import NbGrader
-
-    app = NbGrader(config_file=str(root / "nbgrader_config"))
-    app.load_config_file()
-    return app.config
 
 
 def validate(chapter: Chapter, root: Path, path: Path | None = None) -> dict:

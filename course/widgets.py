@@ -13,8 +13,7 @@ from typing import Any
 import numpy as np
 
 from course import plot
-
-HEADLESS_ENV = "COURSE_HEADLESS"
+from course.config import HEADLESS_ENV
 
 
 def headless() -> bool:

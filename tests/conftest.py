@@ -10,7 +10,7 @@ import matplotlib
 import pytest
 from hypothesis import settings
 
-from course import notebooks
+from course.chapters import chapters
 
 matplotlib.use("Agg")
 # Timings on a shared 2-core CI machine vary too much for per-example deadlines (first torch import alone ~2 s).
@@ -23,7 +23,7 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = notebooks.chapters(ROOT)
+CHAPTERS = chapters(ROOT)
 CHAPTER_IDS = [c.slug for c in CHAPTERS]
 
 
@@ -73,7 +73,7 @@ def toy(tmp_path, monkeypatch) -> Path:
 
     monkeypatch.setenv("NBGRADER_EXCHANGE", str(tmp_path / "exchange"))
     root = make_course(tmp_path / "course", {"01_first": "pass"})
-    grading.release(notebooks.chapters(root), echo=None)
+    grading.release(chapters(root), echo=None)
     return root
 
 
@@ -92,7 +92,7 @@ def smoke_env() -> dict[str, str]:
 
 def sandbox_ok() -> bool:
     """Grade in the sandbox where this machine has one; the hostile-corpus test skips (loudly) where it has not."""
-    from course import sandbox
+    from course.grading import sandbox
 
     try:
         sandbox.check_available()

@@ -10,7 +10,9 @@ import uuid
 import nbformat
 import pytest
 
-from course import grading, notebooks
+from course import grading
+from course.chapters import chapters
+from course.config import course_id
 
 from .conftest import answer, sandbox_ok
 
@@ -45,7 +47,7 @@ def double(x):
 
 def test_plain_nbgrader_autograde_runs_student_code_in_the_sandbox(toy):
     root = toy
-    chapter = notebooks.chapters(root)[0]
+    chapter = chapters(root)[0]
     host_tmp = f"/tmp/course-escape-{uuid.uuid4().hex}"
     code = f"COURSE = __import__('pathlib').Path({str(root)!r})\nHOST_TMP = {host_tmp!r}\n{HOSTILE}"
     nb = answer(nbformat.read(chapter.release, as_version=4), nbformat.read(chapter.source, as_version=4))
@@ -70,5 +72,5 @@ def test_plain_nbgrader_autograde_runs_student_code_in_the_sandbox(toy):
 
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=grading.course_id(root)) as gb:
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=course_id(root)) as gb:
         assert gb.find_submission("01_first", "mallory").code_score == 2, "the answer itself is right"

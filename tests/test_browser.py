@@ -19,7 +19,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import notebooks, status
+from course import status
+from course.chapters import Chapter, chapters
 
 from .conftest import ROOT, answer
 
@@ -59,10 +60,10 @@ def lab(tmp_path_factory):
     work = tmp_path_factory.mktemp("lab")
     shutil.copy2(ROOT / "nbgrader_config.py", work / "nbgrader_config.py")
     shutil.copytree(ROOT / "release", work / "release", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    statuses = [status.read_status(chapter) for chapter in notebooks.chapters(work)]
+    statuses = [status.read_status(chapter) for chapter in chapters(work)]
     (work / "START.md").write_text(status.landing_page(statuses, work))
     for slug, name in (("04_backprop_mlp", "solved04"), ("01_linear_algebra", "solved01")):
-        chapter = notebooks.Chapter(slug, ROOT)
+        chapter = Chapter(slug, ROOT)
         solved = answer(nbformat.read(chapter.release, as_version=4), nbformat.read(chapter.source, as_version=4))
         nbformat.write(solved, work / f"{name}.ipynb")
     shutil.copy2(ROOT / "release" / "01_linear_algebra" / "01_linear_algebra.ipynb", work / "blank01.ipynb")
@@ -224,7 +225,7 @@ def test_validate_button_reports_the_expected_result(lab, browser, name, expect)
 def test_the_landing_page_lists_every_chapter_and_opens_it(lab, browser):
     page = _open(browser, lab, "START.md", ready=".jp-RenderedMarkdown table")
     rows = page.locator(".jp-RenderedMarkdown table tbody tr")
-    assert rows.count() == len(notebooks.chapters(ROOT))
+    assert rows.count() == len(chapters(ROOT))
     first = rows.first.inner_text()
     assert "Linear algebra" in first and "0/7" in first and "not started" in first
     assert page.locator(".jp-RenderedMarkdown li", has_text="np.einsum").count() >= 1, "objectives are listed"

@@ -15,7 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import grading, notebooks
+from course import cells, grading, notebooks
+from course.chapters import Chapter
 
 from .conftest import CHAPTER_IDS, CHAPTERS, answer, sandbox_ok
 from .variants import load_variants
@@ -45,16 +46,9 @@ def _defined_names(source: str) -> set[str]:
 
 def _hidden_lines(nb) -> set[str]:
     """Lines that appear only inside hidden-test regions of the source notebook."""
-    hidden, visible = set(), set()
-    for cell in nb.cells:
-        inside = False
-        for line in cell.source.splitlines():
-            if "### BEGIN HIDDEN TESTS" in line:
-                inside = True
-            elif "### END HIDDEN TESTS" in line:
-                inside = False
-            elif line.strip():
-                (hidden if inside else visible).add(line.strip())
+    only = (cells.HIDDEN_TESTS,)
+    hidden = {ln.strip() for c in nb.cells for ln in cells.region_lines(c.source, only)}
+    visible = {ln.strip() for c in nb.cells for ln in cells.without_regions(c.source, only).splitlines()}
     return {line for line in hidden - visible if len(line) > 12}
 
 
@@ -66,11 +60,11 @@ def _wrong_submission(solved_nb, chapter_slug: str):
     """
     nb = nbformat.from_dict(solved_nb)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    tests = [c for c in code if c.metadata.get("nbgrader", {}).get("grade")]
+    tests = [c for c in code if cells.is_test(c)]
     mistakes = {v["cell"]: v for v in load_variants(chapter_slug) if not v["passes"]}
     for i, cell in enumerate(code[:-1]):
-        m = cell.metadata.get("nbgrader", {})
-        if not (m.get("solution") and not m.get("grade")):
+        m = cells.meta(cell)
+        if not cells.is_answer(cell):
             continue
         own_test = code[i + 1]
         names = _defined_names(cell.source)
@@ -87,12 +81,12 @@ def _wrong_submission(solved_nb, chapter_slug: str):
 @pytest.mark.grading
 @pytest.mark.parametrize("slug", CHAPTER_IDS)
 def test_grading_discriminates(slug, course_copy, tmp_path):
-    chapter = notebooks.Chapter(slug, course_copy)
+    chapter = Chapter(slug, course_copy)
     source = nbformat.read(chapter.source, as_version=4)
     solved = answer(nbformat.read(chapter.release, as_version=4), source)
     wrong, wrong_points = _wrong_submission(solved, slug)
     deleted = nbformat.from_dict(solved)
-    last_test = max(i for i, c in enumerate(deleted.cells) if c.metadata.get("nbgrader", {}).get("grade")
+    last_test = max(i for i, c in enumerate(deleted.cells) if cells.meta(c).get("grade")
                     and c.cell_type == "code")
     deleted_id = deleted.cells[last_test].metadata["nbgrader"]["grade_id"]
     del deleted.cells[last_test]
@@ -117,7 +111,7 @@ def test_grading_discriminates(slug, course_copy, tmp_path):
     assert rows["one_wrong"].autograded_score == full - wrong_points, "one wrong exercise costs exactly its points"
     assert rows["deleted_test"].autograded_score == full, "a deleted test cell is restored and graded"
     restored = nbformat.read(course_copy / "autograded" / "deleted_test" / slug / f"{slug}.ipynb", as_version=4)
-    assert deleted_id in [c.metadata.get("nbgrader", {}).get("grade_id") for c in restored.cells]
+    assert deleted_id in [cells.grade_id(c) for c in restored.cells]
 
     with (course_copy / "grades.csv").open() as f:
         assert {r["student"] for r in csv.DictReader(f)} == set(submissions)

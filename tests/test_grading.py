@@ -9,8 +9,10 @@ import shutil
 import nbformat
 import pytest
 
-from course import grading, notebooks
-from course.preprocessors import HideHiddenTests
+from course import grading
+from course.chapters import chapters
+from course.config import course_id
+from course.grading.preprocessors import HideHiddenTests
 
 from .conftest import answer, sandbox_ok
 
@@ -23,18 +25,18 @@ def test_release_strips_solutions_and_hidden_tests(toy):
 
 
 def test_release_check_notices_edits_missing_and_stray_files(toy):
-    chapters = notebooks.chapters(toy)
-    assert grading.release_differences(chapters, echo=None) == []
+    selected = chapters(toy)
+    assert grading.release_differences(selected, echo=None) == []
     released = toy / "release" / "01_first" / "01_first.ipynb"
     nb = json.loads(released.read_text())
     nb["cells"][0]["source"] = "# edited by hand"
     released.write_text(json.dumps(nb))
     (toy / "release" / "01_first" / "stray.txt").write_text("x")
-    problems = grading.release_differences(chapters, echo=None)
+    problems = grading.release_differences(selected, echo=None)
     assert problems == ["release/01_first/stray.txt: not generated from source/",
                         "release/01_first/01_first.ipynb: differs from what source/ generates"]
     shutil.rmtree(toy / "release")
-    assert grading.release_differences(chapters, echo=None) == ["release/01_first/01_first.ipynb: missing"]
+    assert grading.release_differences(selected, echo=None) == ["release/01_first/01_first.ipynb: missing"]
 
 
 def visible_text(path):
@@ -52,7 +54,7 @@ def _submit(folder, student, assignment, notebook=None, text=None):
 
 
 def test_grade_scores_each_student_and_survives_bad_ones(toy, tmp_path):
-    chapter = notebooks.chapters(toy)[0]
+    chapter = chapters(toy)[0]
     solved = answer(nbformat.read(chapter.release, as_version=4), nbformat.read(chapter.source, as_version=4))
     blank = nbformat.read(chapter.release, as_version=4)
     no_tests = nbformat.from_dict(solved)
@@ -88,7 +90,7 @@ def test_grade_scores_each_student_and_survives_bad_ones(toy, tmp_path):
 def test_grade_refuses_an_empty_folder(toy, tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(grading.GradingError, match="no submissions"):
-        grading.grade(tmp_path / "empty", toy, notebooks.chapters(toy), grading.GradeOptions(sandbox=False), echo=None)
+        grading.grade(tmp_path / "empty", toy, chapters(toy), grading.GradeOptions(sandbox=False), echo=None)
 
 
 def test_hidden_test_tracebacks_are_reduced_to_the_message():
@@ -104,4 +106,4 @@ def test_hidden_test_tracebacks_are_reduced_to_the_message():
 
 
 def test_course_id_comes_from_the_config(toy):
-    assert grading.course_id(toy) == "dl-course"
+    assert course_id(toy) == "dl-course"

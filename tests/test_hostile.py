@@ -12,7 +12,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-from course import grading, notebooks, sandbox
+from course import cells, grading
+from course.chapters import Chapter, chapters
+from course.grading import sandbox
 
 from .conftest import ROOT
 
@@ -64,7 +66,7 @@ def test_the_hostile_corpus_costs_only_its_own_points(course_copy, tmp_path, loo
         pytest.skip(f"no sandbox on this machine ({exc}); `make test` installs bubblewrap when run as root")
     hostile = _load_corpus()
     url, hits = loopback_server
-    chapter = notebooks.Chapter(hostile.CHAPTER, course_copy)
+    chapter = Chapter(hostile.CHAPTER, course_copy)
     params = {
         "targets": [str(course_copy / "source" / "pwned"), str(ROOT / "source" / "pwned"),
                     str(Path.home() / "pwned"), "/etc/pwned"],
@@ -78,7 +80,7 @@ def test_the_hostile_corpus_costs_only_its_own_points(course_copy, tmp_path, loo
     before = _tree_digest(*protected)
 
     options = grading.GradeOptions(jobs=2, cell_timeout=20, notebook_timeout=300)
-    rows = {r.student: r for r in grading.grade(tmp_path / "corpus", course_copy, notebooks.chapters(course_copy),
+    rows = {r.student: r for r in grading.grade(tmp_path / "corpus", course_copy, chapters(course_copy),
                                                 options, echo=None)}
 
     assert set(rows) == set(cases), "every submission gets a row, and the run completed"
@@ -109,7 +111,7 @@ def _first_test_points(source: Path) -> float:
 
     nb = nbformat.read(source, as_version=4)
     return next(c.metadata["nbgrader"]["points"] for c in nb.cells
-                if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade"))
+                if cells.is_test(c))
 
 
 def _assert_no_manual_scores(course: Path) -> None:

@@ -9,6 +9,8 @@ import nbformat
 import pytest
 from nbgrader.nbgraderformat import MetadataValidator
 
+from course.cells import is_answer, is_test, is_written, meta
+
 from .conftest import CHAPTER_IDS, CHAPTERS
 
 GRADE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -16,22 +18,6 @@ NOTEBOOKS = [pytest.param(c.source, id=f"source/{c.slug}") for c in CHAPTERS if 
     pytest.param(c.release, id=f"release/{c.slug}") for c in CHAPTERS
 ]
 SOURCES = [pytest.param(c, id=c.slug) for c in CHAPTERS if c.source.exists()]
-
-
-def meta(cell) -> dict:
-    return cell.metadata.get("nbgrader", {})
-
-
-def is_answer(cell) -> bool:
-    return cell.cell_type == "code" and meta(cell).get("solution") and not meta(cell).get("grade")
-
-
-def is_test(cell) -> bool:
-    return cell.cell_type == "code" and meta(cell).get("grade") and not meta(cell).get("solution")
-
-
-def is_written(cell) -> bool:
-    return cell.cell_type == "markdown" and meta(cell).get("grade") and meta(cell).get("solution")
 
 
 def test_there_are_chapters():

@@ -1,4 +1,4 @@
-"""course.integrity without a kernel: the probe runs in this process against a stand-in IPython shell."""
+"""course.grading.integrity without a kernel: the probe runs in this process against a stand-in IPython shell."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import types
 import numpy as np
 import pytest
 
-from course import integrity
+from course.grading import integrity
 
 
 class FakeShell:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from course import grading, ledger
+from course import grading
+from course.grading import autograde, ledger
 
 
 def test_the_hash_follows_content_not_checkpoints_or_times(tmp_path):
@@ -43,7 +44,7 @@ def test_up_to_date_needs_the_same_submission_and_the_same_assignment(tmp_path):
     book.write("ann", "01_first", ledger.Entry("h-ann", "src", 0, 1.0, False, ""))
     book.write("ben", "01_first", ledger.Entry("h-ben-old", "src", 0, 1.0, False, ""))
     book.write("cat", "01_first", ledger.Entry("h-cat", "src-old", 0, 1.0, False, ""))
-    found = grading._up_to_date(subs, book, hashes, {"01_first": "src"})
+    found = autograde._up_to_date(subs, book, hashes, {"01_first": "src"})
     assert list(found) == [subs[0]] and found[subs[0]].reused
 
 
@@ -57,8 +58,8 @@ def test_a_feedback_failure_is_reported_per_submission(tmp_path, monkeypatch):
         return subprocess.CompletedProcess([], 1, "", "[GenerateFeedbackApp | ERROR] There was an error processing "
                                                      "assignment: ben/01_first")
 
-    monkeypatch.setattr(grading, "write_feedback", partial_feedback)
-    result = grading._feedback(tmp_path, subs, outcomes, "sqlite://", None, grading.Stopper())
+    monkeypatch.setattr(autograde, "write_feedback", partial_feedback)
+    result = autograde._feedback(tmp_path, subs, outcomes, "sqlite://", None, grading.Stopper())
     assert result[("ann", "01_first")] == "written"
     assert result[("ben", "01_first")].startswith("failed: ") and "ben/01_first" in result[("ben", "01_first")]
     row = grading.GradeRow("ben", "01_first", "graded", feedback=result[("ben", "01_first")])
@@ -75,6 +76,6 @@ def test_feedback_the_slots_wrote_is_not_written_again(tmp_path, monkeypatch):
     def no_batch(*args, **kwargs):
         raise AssertionError("the batch is for feedback still missing only")
 
-    monkeypatch.setattr(grading, "write_feedback", no_batch)
-    result = grading._feedback(tmp_path, subs, outcomes, "sqlite://", None, grading.Stopper())
+    monkeypatch.setattr(autograde, "write_feedback", no_batch)
+    result = autograde._feedback(tmp_path, subs, outcomes, "sqlite://", None, grading.Stopper())
     assert result == {("ann", "01_first"): "written", ("ben", "01_first"): "failed: disk full"}

@@ -2,6 +2,7 @@ import nbformat
 import pytest
 
 from course import notebooks
+from course.chapters import CourseNotFound, chapters, find_root, select
 
 from .toy import make_course
 
@@ -16,27 +17,27 @@ def toy(tmp_path):
 
 
 def test_find_root_walks_up_and_honours_the_env(toy, monkeypatch):
-    assert notebooks.find_root(toy / "source" / "01_first") == toy
+    assert find_root(toy / "source" / "01_first") == toy
     monkeypatch.setenv("COURSE_ROOT", str(toy / "source"))
-    assert notebooks.find_root("/") == toy / "source"
+    assert find_root("/") == toy / "source"
     monkeypatch.delenv("COURSE_ROOT")
-    with pytest.raises(notebooks.CourseNotFound):
-        notebooks.find_root(toy.parent)
+    with pytest.raises(CourseNotFound):
+        find_root(toy.parent)
 
 
 def test_chapters_are_ordered_and_selectable(toy):
-    found = notebooks.chapters(toy)
+    found = chapters(toy)
     assert [c.slug for c in found] == ["01_first", "02_second", "10_tenth"]
     assert found[0].source == toy / "source" / "01_first" / "01_first.ipynb"
-    assert [c.slug for c in notebooks.select(found, ["1", "02_sec", "10"])] == ["01_first", "02_second", "10_tenth"]
-    assert [c.slug for c in notebooks.select(found, ["source/02_second/02_second.ipynb"])] == ["02_second"]
-    assert notebooks.select(found, None) == found
+    assert [c.slug for c in select(found, ["1", "02_sec", "10"])] == ["01_first", "02_second", "10_tenth"]
+    assert [c.slug for c in select(found, ["source/02_second/02_second.ipynb"])] == ["02_second"]
+    assert select(found, None) == found
     with pytest.raises(KeyError, match="chapters are: 01_first"):
-        notebooks.select(found, ["7"])
+        select(found, ["7"])
 
 
 def test_run_reports_device_and_names_the_failing_cell(toy, tmp_path):
-    selected = notebooks.chapters(toy)[:2]
+    selected = chapters(toy)[:2]
     results = notebooks.run_chapters(selected, tmp_path / "out", smoke=True, device="cpu", jobs=2)
     ok, bad = results
     assert ok.ok and ok.device == "cpu" and ok.seconds > 0
@@ -51,7 +52,7 @@ def test_run_reports_device_and_names_the_failing_cell(toy, tmp_path):
 
 def test_failures_inside_exercises_name_the_grade_id(tmp_path):
     root = make_course(tmp_path / "c", {"01_only": "pass"})
-    chapter = notebooks.chapters(root)[0]
+    chapter = chapters(root)[0]
     nb = nbformat.read(chapter.source, as_version=4)
     nb.cells[4].source = "assert double(2) == 5, 'nope'"
     nbformat.write(nb, chapter.source)

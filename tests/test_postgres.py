@@ -14,7 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import grading, notebooks
+from course import grading
+from course.chapters import chapters
 
 from .conftest import answer
 from .toy import make_course
@@ -73,15 +74,15 @@ def test_two_shards_into_postgres_match_one_process(tmp_path, postgres, monkeypa
     monkeypatch.setenv("NBGRADER_EXCHANGE", str(tmp_path / "exchange"))
     students = {"ada": "solved", "bo": "blank", "cy": "wrong", "di": "solved"}
     alone = make_course(tmp_path / "alone", {"01_first": "pass"})
-    grading.release(notebooks.chapters(alone), echo=None)
-    _class(tmp_path / "subs", notebooks.chapters(alone)[0], students)
-    reference = grading.grade(tmp_path / "subs", alone, notebooks.chapters(alone),
+    grading.release(chapters(alone), echo=None)
+    _class(tmp_path / "subs", chapters(alone)[0], students)
+    reference = grading.grade(tmp_path / "subs", alone, chapters(alone),
                               grading.GradeOptions(jobs=1, sandbox=False), echo=None)
     expected = {r.student: (r.score, r.autograded_score) for r in reference}
     assert expected["ada"] == (2, 2) and expected["bo"] == (0, 0) and expected["cy"] == (0, 0)
 
     shared = make_course(tmp_path / "shared", {"01_first": "pass"})
-    grading.release(notebooks.chapters(shared), echo=None)
+    grading.release(chapters(shared), echo=None)
     shards = [subprocess.Popen([sys.executable, "-m", "course.cli", "grade", str(tmp_path / "subs"),
                                 "--course-dir", str(shared), "--db", postgres, "--shard", f"{i}/2", "--jobs", "1",
                                 "--unsafe", "--csv", str(tmp_path / f"shard{i}.csv")],

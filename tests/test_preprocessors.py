@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from course.preprocessors import DeduplicateIds, FlagForReview, SafeExecute, _normalised, review_findings
+from course.grading.preprocessors import DeduplicateIds, FlagForReview, SafeExecute, _normalised, review_findings
 
 
 def _grade(source: str, grade_id: str, points: float = 1):

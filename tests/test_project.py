@@ -98,3 +98,31 @@ def test_ruff_is_clean():
     proc = subprocess.run([sys.executable, "-m", "ruff", "check", "course", "tests", "autograder",
                            "nbgrader_config.py"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def _course_imports(path: Path) -> set[str]:
+    """The ``course...`` modules a file imports, statically (``from course import x`` counts as ``course.x``)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("course")}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("course"):
+            found |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+    return found
+
+
+def test_the_learners_package_never_imports_the_grader():
+    """Two rooms: what a notebook imports must work in the learner's published copy, which has no course/grading/."""
+    package = ROOT / "course"
+    for path in sorted(package.glob("*.py")):
+        grader = {m for m in _course_imports(path) if m == "course.grading" or m.startswith("course.grading.")}
+        assert not grader, f"{path.relative_to(ROOT)} imports {sorted(grader)}: only course/grading/ may"
+
+
+def test_importing_the_package_stays_instant():
+    """A notebook's first cell imports course: torch, nbgrader and pyplot load only where a function needs them."""
+    code = ("import sys, course, course.check, course.data, course.plot, course.widgets; "
+            "heavy = sorted({'torch', 'nbgrader', 'matplotlib.pyplot', 'papermill'} & set(sys.modules)); "
+            "print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]", f"`import course` pulls in {out.stdout.strip()}"

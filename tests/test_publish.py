@@ -7,22 +7,10 @@ import sys
 
 import pytest
 
-from course import cli, publish
+from course import cli
+from course.grading import publish
 
 from .conftest import ROOT
-
-TEXT_SUFFIXES = {".py", ".ipynb", ".md", ".txt", ".toml", ".yml", ".yaml", ".cfg", ""}
-
-
-def _lines(path):
-    """Every line of a file, stripped, as grep would see them (a notebook's lines are its cells' lines)."""
-    if path.suffix == ".ipynb":
-        import nbformat
-
-        text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
-    else:
-        text = path.read_text(errors="replace")
-    return {line.strip() for line in text.splitlines()}
 
 
 @pytest.fixture(scope="module")
@@ -32,18 +20,35 @@ def published(tmp_path_factory):
 
 def test_no_solution_or_hidden_test_line_is_published(published):
     secrets = publish.secret_lines(ROOT)
-    assert len(secrets) > 50, "expected many solution and hidden-test lines to look for"
-    leaks = []
-    for path in published.rglob("*"):
-        if path.is_file() and path.suffix in TEXT_SUFFIXES:
-            leaks += [f"{path.relative_to(published)}: {line}" for line in sorted(secrets & _lines(path))]
+    assert sum(map(len, secrets.values())) > 50, "expected many solution and hidden-test lines to look for"
+    leaks = publish.leaks(ROOT, published)
     assert not leaks, "published copy leaks:\n" + "\n".join(leaks[:10])
+
+
+def test_a_later_chapter_showing_an_earlier_chapters_answers_is_a_leak_unless_declared(published, monkeypatch):
+    monkeypatch.setattr(publish, "REVEALS", {})
+    leaks = publish.leaks(ROOT, published)
+    assert leaks and all(ln.startswith("release/05_training_deep_networks/") and "(from 04_backprop_mlp)" in ln
+                         for ln in leaks), leaks
+    assert any("self.mask = x > 0" in ln for ln in leaks)
+
+
+def test_a_hidden_test_copied_into_another_file_is_found(published, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(published, copy)
+    secret = sorted(publish.secret_lines(ROOT)["01_linear_algebra"])[0]
+    (copy / "tests" / "notes.md").write_text(f"look:\n    {secret}\n")
+    assert publish.leaks(ROOT, copy) == [f"tests/notes.md: {secret}   (from 01_linear_algebra)"]
 
 
 def test_published_copy_has_what_a_learner_needs_and_nothing_else(published):
     names = {p.name for p in published.iterdir()}
     assert {"release", "course", "README.md", "pyproject.toml", "environment.yml", "Makefile", "tests"} <= names
     assert not {"source", "autograder", "benchmarks"} & names
+    assert not (published / "course" / "grading").exists(), "the grader stays with the instructor"
+    assert (published / "course" / "check.py").is_file()
     readme = (published / "README.md").read_text()
     assert "make lab" in readme and "For learners" in readme and "For instructors" not in readme
     assert sorted(p.name for p in (published / "release").iterdir()) == \

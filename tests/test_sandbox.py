@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from course import sandbox
+from course.grading import sandbox
 
 
 def _argv(tmp_path: Path, stage_files=("data.csv", "nb.ipynb", ".hidden")) -> list[str]:

@@ -8,7 +8,8 @@ import shutil
 import nbformat
 import pytest
 
-from course import cli, notebooks, status
+from course import cells, cli, status
+from course.chapters import chapters
 
 from .conftest import CHAPTERS, ROOT, answer, copy_course
 
@@ -18,7 +19,7 @@ CH01 = next(c for c in CHAPTERS if c.slug == "01_linear_algebra")
 @pytest.fixture
 def learner(tmp_path):
     root = copy_course(tmp_path / "course")
-    chapter = next(c for c in notebooks.chapters(root) if c.slug == CH01.slug)
+    chapter = next(c for c in chapters(root) if c.slug == CH01.slug)
     return root, chapter
 
 
@@ -34,7 +35,7 @@ def test_answers_and_the_last_run_are_read_from_the_saved_notebook(learner):
     root, chapter = learner
     nb = answer(nbformat.read(chapter.release, as_version=4), nbformat.read(chapter.source, as_version=4),
                 skip={"pagerank"})
-    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+    tests = [c for c in nb.cells if cells.is_test(c)]
     for i, cell in enumerate(tests):
         cell.execution_count = i + 1
     tests[-1].outputs = [nbformat.v4.new_output("error", ename="NotImplementedError", evalue="", traceback=[])]

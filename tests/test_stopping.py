@@ -14,7 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import grading, notebooks
+from course.chapters import chapters
+from course.config import course_id
 
 from .conftest import answer, sandbox_ok
 
@@ -24,7 +25,7 @@ STUDENTS = ("ann", "ben", "cat")
 
 
 def submit(subs: Path, root: Path, student: str, code: str = SLOW_ANSWER) -> Path:
-    chapter = notebooks.chapters(root)[0]
+    chapter = chapters(root)[0]
     release = nbformat.read(chapter.release, as_version=4)
     nb = answer(release, nbformat.read(chapter.source, as_version=4))
     next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "double").source = code
@@ -121,7 +122,7 @@ def test_a_signal_stops_the_run_cleanly_and_a_rerun_grades_only_the_rest(toy, tm
     assert (toy / "feedback" / "ann" / "01_first" / "grading-report.txt").exists()
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{toy / 'gradebook.db'}", course_id=grading.course_id(toy)) as gb:
+    with Gradebook(f"sqlite:///{toy / 'gradebook.db'}", course_id=course_id(toy)) as gb:
         assert gb.find_submission("01_first", "ann").code_score == 2, "grades written before the stop stay"
 
     rerun = grade_to_end(toy, subs, tmp_path / "rerun.log")

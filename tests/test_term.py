@@ -11,7 +11,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import grading, notebooks, term
+from course import grading
+from course.chapters import chapters
+from course.grading import term
 
 from .conftest import sandbox_ok
 from .toy import make_course
@@ -63,9 +65,9 @@ def test_a_term_from_release_to_feedback_and_export(tmp_path, monkeypatch):
     root = _course(tmp_path / "instructor", "dl-course", {"01_first": _when(1), "02_second": _when(-2)})
     other = _course(tmp_path / "other-instructor", "dl-course-b", {})
     log: list[str] = []
-    t = term.Term(root, notebooks.chapters(root), echo=log.append)
+    t = term.Term(root, chapters(root), echo=log.append)
     t.release()
-    term.Term(other, notebooks.chapters(other)[:1], echo=log.append).release()
+    term.Term(other, chapters(other)[:1], echo=log.append).release()
     assert any(line.startswith("$ nbgrader release_assignment 01_first") for line in log)
 
     alice = Student("alice", tmp_path / "home" / "alice", exchange)
@@ -122,7 +124,7 @@ def test_dry_run_prints_every_command_and_touches_nothing(tmp_path, monkeypatch)
     monkeypatch.setenv("NBGRADER_EXCHANGE", str(tmp_path / "exchange"))
     root = _course(tmp_path / "c", "dl-course", {"01_first": "2027-01-18 23:59:00 UTC"})
     log: list[str] = []
-    t = term.Term(root, notebooks.chapters(root), dry_run=True, echo=log.append)
+    t = term.Term(root, chapters(root), dry_run=True, echo=log.append)
     for step in ("release", "collect", "grade", "feedback", "export"):
         getattr(t, step)()
     assert "$ nbgrader db assignment add 01_first '--duedate=2027-01-18 23:59:00 UTC'" in log
@@ -143,6 +145,6 @@ def test_the_course_schedule_is_read_from_nbgrader_config():
     from .conftest import ROOT
 
     schedule = term.load_schedule(ROOT)
-    for chapter in notebooks.chapters(ROOT):
+    for chapter in chapters(ROOT):
         assert chapter.slug in schedule.due, f"{chapter.slug} has no due date in nbgrader_config.py"
         dt.datetime.strptime(schedule.due[chapter.slug], "%Y-%m-%d %H:%M:%S %Z")

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from autograder import trust
-from course import grading, notebooks
+from course import grading
+from course.chapters import chapters
 
 from .conftest import sandbox_ok
 
@@ -17,9 +18,9 @@ pytestmark = pytest.mark.grading
 
 def test_honest_code_keeps_every_point_and_cheats_gain_none(course_copy, tmp_path):
     honest, cheats = trust.build(tmp_path / "corpus", course_copy)
-    chapters = [c for c in notebooks.chapters(course_copy) if c.slug in {trust.CHAPTER, trust.SCAFFOLD_CHAPTER}]
+    selected = [c for c in chapters(course_copy) if c.slug in {trust.CHAPTER, trust.SCAFFOLD_CHAPTER}]
     options = grading.GradeOptions(jobs=2, sandbox=sandbox_ok(), cell_timeout=60, notebook_timeout=600)
-    rows = {r.student: r for r in grading.grade(tmp_path / "corpus", course_copy, chapters, options, echo=None)}
+    rows = {r.student: r for r in grading.grade(tmp_path / "corpus", course_copy, selected, options, echo=None)}
 
     def report(case) -> str:
         return (course_copy / "feedback" / case.student / case.chapter / "grading-report.txt").read_text().lower()

@@ -1,7 +1,7 @@
 """nbgrader preprocessors the course adds to nbgrader's own pipelines (configured in ``nbgrader_config.py``).
 
 - :class:`SafeExecute` keeps the grades a submission earned before its kernel died, and voids the tests that run
-  after the testing machinery was changed (checked at run time, :mod:`course.integrity`).
+  after the testing machinery was changed (checked at run time, :mod:`course.grading.integrity`).
 - :class:`FlagForReview` points a person at unusual code without touching a score.
 - :class:`HideHiddenTests` keeps hidden tests out of the feedback a learner reads.
 - :class:`DeduplicateIds` makes a duplicated cell an ordinary cell instead of crashing autograde.
@@ -22,8 +22,8 @@ from nbgrader.preprocessors import DeduplicateIds as NbGraderDeduplicateIds
 from nbgrader.utils import is_grade
 from traitlets import Bool
 
-from course import integrity
-from course.sandbox import KERNEL_NAME, SandboxUnavailable, Slot
+from course.grading import integrity
+from course.grading.sandbox import KERNEL_NAME, SandboxUnavailable, Slot
 
 
 class DeduplicateIds(NbGraderDeduplicateIds):
@@ -47,14 +47,14 @@ class SafeExecute(Execute):
     - A dead kernel fails the rest of the notebook instead of the whole of it: a crash (``os._exit``, a segfault,
       a resource limit) ends execution, the tests that already ran keep their results, the crashing cell says what
       happened and every later test cell fails with an explanation.
-    - The testing machinery is checked at run time (:mod:`course.integrity`): a baseline before the first cell,
+    - The testing machinery is checked at run time (:mod:`course.grading.integrity`): a baseline before the first cell,
       a probe after every test cell. When a probe finds the machinery changed, that test and every later one
       score 0 with a ``TamperingDetected`` error naming what changed (the cells after it are not run); earlier
       tests keep their points.
     """
 
     integrity_checks = Bool(True, help="Probe the testing machinery after every test cell.").tag(config=True)
-    sandbox = Bool(True, help="Start the kernel in the grading sandbox (course.sandbox), whoever asks for the "
+    sandbox = Bool(True, help="Start the kernel in the grading sandbox (course.grading.sandbox), whoever asks for the "
                               "grading: `nbgrader autograde`, the formgrader or `course grade`. Turn off only "
                               "for trusted submissions.").tag(config=True)
 

@@ -29,12 +29,14 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from course.config import DATA_ENV, data_home
+
 KERNEL_NAME = "course-sandbox"
 BASE_UID = 100_000
 CONFIG_ENV = "COURSE_SANDBOX_CONFIG"
 WORKDIR = "/tmp/work"
 PASSTHROUGH_ENV = ("PATH", "LANG", "LC_ALL", "NBGRADER_EXECUTION", "COURSE_SMOKE", "OMP_NUM_THREADS",
-                   "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "COURSE_DATA")
+                   "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", DATA_ENV)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -120,9 +122,8 @@ def default_exposed() -> list[str]:
     import course
 
     paths = {sys.base_prefix, sys.prefix, str(Path(course.__file__).resolve().parent)}
-    data_home = Path(os.environ.get("COURSE_DATA", Path.home() / ".cache" / "dl-course"))
-    if data_home.is_dir():
-        paths.add(str(data_home))
+    if data_home().is_dir():
+        paths.add(str(data_home()))
     return sorted(paths)
 
 
@@ -142,7 +143,7 @@ def install_kernelspec(kernels_dir: Path) -> Path:
     spec_dir = kernels_dir / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
     spec = {
-        "argv": [sys.executable, "-m", "course.sandbox", "-f", "{connection_file}"],
+        "argv": [sys.executable, "-m", "course.grading.sandbox", "-f", "{connection_file}"],
         "display_name": "Python 3 (grading sandbox)",
         "language": "python",
         "interrupt_mode": "message",
@@ -216,8 +217,8 @@ class Slot:
         """Make a Jupyter kernel manager start its kernel in this sandbox and talk to it over ipc sockets."""
         from jupyter_client.kernelspec import KernelSpec
 
-        km._kernel_spec = KernelSpec(argv=[sys.executable, "-m", "course.sandbox", "--config", str(self.config_path),
-                                           "-f", "{connection_file}"],
+        km._kernel_spec = KernelSpec(argv=[sys.executable, "-m", "course.grading.sandbox",
+                                           "--config", str(self.config_path), "-f", "{connection_file}"],
                                      display_name="Python 3 (grading sandbox)", language="python",
                                      interrupt_mode="message")
         km.transport = "ipc"
@@ -260,7 +261,7 @@ def launch(connection_file: str, config_path: str | None = None, extra: list[str
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="python -m course.sandbox",
+    parser = argparse.ArgumentParser(prog="python -m course.grading.sandbox",
                                      description="Start a grading kernel in the sandbox (Jupyter does, not you).")
     parser.add_argument("-f", dest="connection_file", required=True)
     parser.add_argument("--config", help=f"the slot's JSON config (default: ${CONFIG_ENV})")

@@ -1,203 +1,34 @@
-"""The instructor's side, on nbgrader's own machinery: release notebooks, autograde submissions, feedback, export.
+"""Autograding a class: one ``nbgrader autograde`` per submission, sandboxed, in parallel, resumable.
 
-Every step is an ``nbgrader`` command, printed before it runs so any step can be repeated by hand. Autograding runs
-one ``nbgrader autograde`` process per submission (forked from a server that imported nbgrader once,
-:mod:`course.forked`), ``jobs`` at a time, each with its kernel in a sandbox (:mod:`course.sandbox`) and under a
-wall-clock limit, so a hostile or endless submission costs only its own points. Scores are read back from
-nbgrader's gradebook into a CSV. What was graded is recorded (:mod:`course.ledger`), so a stopped or crashed run
-resumes where it was.
+Each submission's autograde is forked from a server that imported nbgrader once (:mod:`course.grading.forked`),
+``jobs`` at a time, each with its kernel in a sandbox slot (:mod:`course.grading.sandbox`) and under a wall-clock
+limit, so a hostile or endless submission costs only its own points. What was graded is recorded
+(:mod:`course.grading.ledger`), so a stopped or crashed run resumes where it was; scores, reports and the CSV come
+from :mod:`course.grading.report`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
-import json
 import os
 import queue
 import shlex
 import shutil
-import signal
 import subprocess
-import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from course import forked, ledger, sandbox
+from course.chapters import Chapter
+from course.config import Echo, gradebook_url
 from course.device import share_threads
-from course.notebooks import Chapter, text_table
-from course.sandbox import Limits
-
-Echo = Callable[[str], None]
-
-
-class GradingError(RuntimeError):
-    """An nbgrader step failed in a way that stops the whole run (not one student's submission)."""
-
-
-class GradingStopped(GradingError):
-    """SIGINT or SIGTERM stopped the run; what was graded stays, the CSV lists the rest as not graded."""
-
-    def __init__(self, signum: int, rows: list[GradeRow]):
-        self.signum, self.rows = signum, rows
-        missing = sum(r.status == "not graded" for r in rows)
-        super().__init__(f"stopped by {signal.Signals(signum).name}: {len(rows) - missing} submission(s) graded, "
-                         f"{missing} not graded (run the same command again to grade only those)")
-
-    @property
-    def exit_code(self) -> int:
-        return 128 + self.signum
-
-
-class Stopper:
-    """Stops a run cleanly on SIGINT or SIGTERM: nothing new starts and every process it started dies at once.
-
-    Its processes run in sessions of their own (a terminal's Ctrl-C must not reach half of them), so the signal is
-    passed on by hand, as SIGKILL to each process group; each also carries a parent-death signal, so even a grader
-    killed with ``kill -9`` takes them along. bubblewrap's ``--die-with-parent`` does the same for the kernels.
-    """
-
-    def __init__(self):
-        self.signum: int | None = None
-        self.server = forked.Server()
-        self._running: set[forked.Command] = set()
-        self._lock = threading.Lock()
-
-    def nbgrader(self, args: list[str], cwd: Path, env: dict[str, str], log: Path,
-                 memory_bytes: int | None = None):
-        """Start ``nbgrader ARGS`` (:mod:`course.forked`) unless the run is stopping."""
-        with self._lock:
-            if self.signum is not None:
-                raise GradingStopped(self.signum, [])
-            proc = self.server.start(args, cwd, env, log, memory_bytes)
-            self._running.add(proc)
-        return proc
-
-    def finished(self, proc) -> None:
-        with self._lock:
-            self._running.discard(proc)
-
-    @staticmethod
-    def kill(proc: forked.Command) -> None:
-        """SIGKILL to the process and its group (it may not have made its own group yet)."""
-        for send, target in ((os.killpg, proc.pid), (os.kill, proc.pid)):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                send(target, signal.SIGKILL)
-
-    def stop(self, signum: int, frame=None) -> None:
-        with self._lock:
-            self.signum = signum
-            running = list(self._running)
-        for proc in running:
-            self.kill(proc)
-
-    @contextlib.contextmanager
-    def on_signals(self):
-        """Handle SIGINT and SIGTERM while the run lasts (only the main thread may install handlers)."""
-        if threading.current_thread() is not threading.main_thread():
-            try:
-                yield self
-            finally:
-                self.server.close()
-            return
-        previous = {sig: signal.signal(sig, self.stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield self
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-            self.server.close()
-
-
-def nbgrader_env() -> dict[str, str]:
-    """The environment for nbgrader: this interpreter's ``bin/`` first on PATH (nbgrader shells out to alembic)."""
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    return env
-
-
-def run_nbgrader(args: list[str], cwd: Path, echo: Echo | None = print, check: bool = True,
-                 env: dict[str, str] | None = None, stopper: Stopper | None = None) -> subprocess.CompletedProcess:
-    """Run ``nbgrader ARGS`` in the course root and return the completed process (output captured)."""
-    if echo:
-        echo(f"$ nbgrader {shlex.join(args)}")
-    argv = [sys.executable, "-m", "nbgrader", *args]
-    if stopper is None:
-        proc = subprocess.run(argv, cwd=cwd, env={**nbgrader_env(), **(env or {})}, capture_output=True, text=True)
-    else:
-        with tempfile.TemporaryDirectory(prefix="course-nbgrader-") as tmp:
-            log = Path(tmp) / "log"
-            running = stopper.nbgrader(args, cwd, {**nbgrader_env(), **(env or {})}, log)
-            try:
-                running.wait()
-            finally:
-                stopper.finished(running)
-            output = log.read_text(errors="replace") if log.exists() else ""
-            proc = subprocess.CompletedProcess(argv, running.returncode, "", output)
-        if stopper.signum is not None:
-            raise GradingStopped(stopper.signum, [])
-    if check and proc.returncode != 0:
-        raise GradingError(f"`nbgrader {shlex.join(args)}` failed (exit {proc.returncode}):\n{_tail(proc.stderr)}")
-    return proc
-
-
-def _tail(text: str, lines: int = 25) -> str:
-    return "\n".join(text.strip().splitlines()[-lines:])
-
-
-def course_id(root: Path) -> str:
-    """The course id set in ``nbgrader_config.py`` (the gradebook is keyed by it)."""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    cfg = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    return cfg.CourseDirectory.get("course_id", "default_course")
-
-
-# ---------------------------------------------------------------- release
-
-
-def generate(chapter: Chapter, release_dir: Path, echo: Echo | None = print, db: bool = False) -> Path:
-    """``nbgrader generate_assignment`` for one chapter into ``release_dir`` (by default without a gradebook)."""
-    args = ["generate_assignment", chapter.slug, "--force", f"--CourseDirectory.release_directory={release_dir}"]
-    if not db:
-        args.append("--no-db")
-    run_nbgrader(args, chapter.root, echo)
-    return release_dir / chapter.slug / f"{chapter.slug}.ipynb"
-
-
-def release(selected: list[Chapter], echo: Echo | None = print) -> list[Path]:
-    """Regenerate ``release/`` from ``source/`` for the selected chapters."""
-    return [generate(c, c.root / "release", echo) for c in selected]
-
-
-def release_differences(selected: list[Chapter], echo: Echo | None = print) -> list[str]:
-    """What differs between ``release/`` and a fresh ``generate_assignment``; an empty list means in sync."""
-    problems = []
-    with tempfile.TemporaryDirectory(prefix="course-release-") as tmp:
-        for chapter in selected:
-            fresh_dir = Path(tmp) / chapter.slug
-            generate(chapter, Path(tmp), echo)
-            committed_dir = chapter.root / "release" / chapter.slug
-            fresh = {p.relative_to(fresh_dir) for p in fresh_dir.rglob("*") if p.is_file()}
-            committed = ({p.relative_to(committed_dir) for p in committed_dir.rglob("*") if p.is_file()}
-                         if committed_dir.is_dir() else set())
-            problems += [f"release/{chapter.slug}/{p}: missing" for p in sorted(fresh - committed)]
-            problems += [f"release/{chapter.slug}/{p}: not generated from source/" for p in sorted(committed - fresh)]
-            for rel in sorted(fresh & committed):
-                a, b = fresh_dir / rel, committed_dir / rel
-                same = (json.loads(a.read_text()) == json.loads(b.read_text())) if rel.suffix == ".ipynb" \
-                    else a.read_bytes() == b.read_bytes()
-                if not same:
-                    problems.append(f"release/{chapter.slug}/{rel}: differs from what source/ generates")
-    return problems
-
-
-# ---------------------------------------------------------------- grading
+from course.grading import ledger, sandbox
+from course.grading.commands import GradingError, GradingStopped, Stopper, nbgrader_env, run_nbgrader
+from course.grading.report import GradeRow, collect_scores, write_csv, write_report
+from course.grading.sandbox import Limits
 
 
 @dataclass(frozen=True)
@@ -278,7 +109,7 @@ class GradeOptions:
 
     def db_for(self, root: Path) -> str:
         """The gradebook URL; SQLite waits for a concurrent writer instead of failing with "database is locked"."""
-        return self.db_url or f"sqlite:///{root.resolve() / 'gradebook.db'}?timeout=120"
+        return gradebook_url(root, self.db_url)
 
 
 def select_shard(submissions: list[Submission], index: int, count: int) -> list[Submission]:
@@ -443,26 +274,6 @@ class Autograder:
             return list(pool.map(self.grade_one, submissions))
 
 
-@dataclass
-class GradeRow:
-    """One line of the scores CSV."""
-
-    student: str
-    assignment: str
-    status: str
-    score: float = 0.0
-    max_score: float = 0.0
-    autograded_score: float = 0.0
-    max_autograded_score: float = 0.0
-    written_score: float = 0.0
-    max_written_score: float = 0.0
-    needs_manual_grade: bool = False
-    seconds: float = 0.0
-    message: str = ""
-    review: str = ""
-    feedback: str = ""
-
-
 def grade(submissions_dir: Path, root: Path, chapters: list[Chapter], options: GradeOptions | None = None,
           csv_path: Path | None = None, echo: Echo | None = print,
           assignments: set[str] | None = None) -> list[GradeRow]:
@@ -470,8 +281,8 @@ def grade(submissions_dir: Path, root: Path, chapters: list[Chapter], options: G
     scores CSV, return the rows.
 
     Submissions graded before, unchanged since and of an unchanged assignment are not graded again (the ledger,
-    :mod:`course.ledger`) unless ``options.regrade``. SIGINT or SIGTERM stops the run: the CSV is written with what
-    was not graded, then :class:`GradingStopped` is raised.
+    :mod:`course.grading.ledger`) unless ``options.regrade``. SIGINT or SIGTERM stops the run: the CSV is written
+    with what was not graded, then :class:`GradingStopped` is raised.
     """
     options = options or GradeOptions()
     submissions = [s for s in discover(submissions_dir) if assignments is None or s.assignment in assignments]
@@ -588,133 +399,3 @@ def write_feedback(root: Path, assignment: str, students: set[str], db: str, ech
     if others:
         args.append(f"--CourseDirectory.student_id_exclude={','.join(others)}")
     return run_nbgrader(args, root, echo, check=False, stopper=stopper)
-
-
-SANDBOX_ERRORS = {
-    "TamperingDetected": "tampering detected",
-    "KernelDied": "the kernel died",
-    "CellTimeoutError": "a cell ran past the time limit",
-}
-
-
-def _incidents(autograded: Path) -> tuple[str, str]:
-    """What went wrong inside a graded notebook that the learner should hear about, in one line; and what the
-    grader flagged for a person to review (``FlagForReview``: no points taken), in another."""
-    import nbformat
-
-    seen: dict[str, str] = {}
-    review: list[str] = []
-    for path in sorted(autograded.glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        review += [f"{path.name} {line}" for line in nb.metadata.get("course", {}).get("review", [])]
-        for cell in nb.cells:
-            for out in cell.get("outputs", []):
-                name = out.get("ename") if out.get("output_type") == "error" else None
-                if name in SANDBOX_ERRORS and name not in seen:
-                    seen[name] = f"{SANDBOX_ERRORS[name]}: {str(out.get('evalue', '')).strip()[:600]}"
-    return " | ".join(seen.values()), " | ".join(review)
-
-
-def collect_scores(root: Path, db: str, submissions: list[Submission], known: dict[str, Chapter],
-                   outcomes: dict[Submission, Outcome], rejected: dict[Submission, str]) -> list[GradeRow]:
-    """Read each submission's scores back from the gradebook; a submission nbgrader could not grade gets 0."""
-    from nbgrader.api import Gradebook, MissingEntry
-
-    rows = []
-    with Gradebook(db, course_id=course_id(root)) as gb:
-        for sub in submissions:
-            row = GradeRow(sub.student, sub.assignment, "graded")
-            if sub.assignment not in known:
-                row.status, row.message = "rejected", f"unknown assignment {sub.assignment!r}"
-                rows.append(row)
-                continue
-            with contextlib.suppress(MissingEntry):
-                a = gb.find_assignment(sub.assignment)
-                row.max_score, row.max_autograded_score, row.max_written_score = \
-                    a.max_score, a.max_code_score, a.max_written_score
-            outcome = outcomes.get(sub)
-            if outcome is None:
-                row.status, row.message = "rejected", rejected.get(sub) or "not graded"
-                rows.append(row)
-                continue
-            if outcome.stopped:
-                row.status = "not graded"
-                row.message = ("the run was stopped before this submission was graded: run the same `course grade` "
-                               "command again to grade only what is missing")
-                rows.append(row)
-                continue
-            row.seconds = round(outcome.seconds, 1)
-            if outcome.timed_out:
-                row.status = "error"
-                row.message = (f"grading stopped after {outcome.seconds:.0f} s, the time limit for a notebook: "
-                               "an endless loop or a very slow cell. Make every cell finish and resubmit.")
-                rows.append(row)
-                continue
-            autograded = root / "autograded" / sub.student / sub.assignment
-            try:
-                s = gb.find_submission(sub.assignment, sub.student)
-            except MissingEntry:
-                s = None
-            if outcome.returncode != 0 or s is None or not autograded.is_dir():
-                row.status, row.message = "error", _failure_message(outcome.log)
-                rows.append(row)
-                continue
-            row.score, row.max_score = s.score, s.max_score
-            row.autograded_score, row.max_autograded_score = s.code_score, s.max_code_score
-            row.written_score, row.max_written_score = s.written_score, s.max_written_score
-            row.needs_manual_grade = bool(s.needs_manual_grade)
-            row.message, row.review = _incidents(autograded)
-            rows.append(row)
-    return rows
-
-
-def _failure_message(log: str) -> str:
-    relevant = [ln.strip() for ln in log.splitlines() if "ERROR" in ln or "Error" in ln]
-    detail = " | ".join(relevant[-3:])[:500]
-    return f"nbgrader could not grade this submission: {detail}" if detail else \
-        "nbgrader could not grade this submission"
-
-
-def write_report(root: Path, row: GradeRow) -> Path:
-    """A plain-text note beside the feedback HTML saying what the grader did with this submission."""
-    folder = root / "feedback" / row.student / row.assignment
-    folder.mkdir(parents=True, exist_ok=True)
-    lines = [f"{row.assignment}: {row.status}",
-             f"score {row.score:g} / {row.max_score:g} (autograded {row.autograded_score:g} / "
-             f"{row.max_autograded_score:g}, written {row.written_score:g} / {row.max_written_score:g}"
-             + (", written answers not graded yet)" if row.needs_manual_grade else ")")]
-    if row.message:
-        lines.append(row.message)
-    if row.review:
-        lines.append(f"flagged for review (no points were taken; an instructor may look): {row.review}")
-    if row.feedback.startswith("failed"):
-        lines.append(f"feedback could not be generated ({row.feedback[len('failed: '):]}): the scores above stand")
-    path = folder / "grading-report.txt"
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def write_csv(rows: list[GradeRow], path: Path) -> Path:
-    """One row per (student, assignment) with total, autograded and written scores."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(GradeRow.__dataclass_fields__))
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(asdict(row))
-    return path
-
-
-def format_scores(rows: list[GradeRow]) -> str:
-    """A terminal table of the run's scores, then one line per message."""
-    table = [("student", "assignment", "status", "score", "autograded", "written", "seconds")]
-    table += [(r.student, r.assignment, r.status, f"{r.score:g}/{r.max_score:g}",
-               f"{r.autograded_score:g}/{r.max_autograded_score:g}",
-               f"{r.written_score:g}/{r.max_written_score:g}" + (" (to grade)" if r.needs_manual_grade else ""),
-               f"{r.seconds:.1f}")
-              for r in rows]
-    lines = [text_table(table, right={6})]
-    lines += [f"{r.student}/{r.assignment}: {r.message}" for r in rows if r.message]
-    lines += [f"{r.student}/{r.assignment}: review: {r.review}" for r in rows if r.review]
-    lines += [f"{r.student}/{r.assignment}: feedback {r.feedback}" for r in rows if r.feedback.startswith("failed")]
-    return "\n".join(lines)

@@ -10,16 +10,15 @@ from __future__ import annotations
 import csv
 import math
 import shlex
-from collections.abc import Callable
 from pathlib import Path
 
 from nbgrader.plugins import LateSubmissionPlugin
 from traitlets import Dict, Float
 from traitlets.config import Configurable
 
-from course.notebooks import Chapter
+from course.chapters import Chapter
+from course.config import Echo, course_id, gradebook_url, nbgrader_config
 
-Echo = Callable[[str], None]
 DAY = 86_400
 
 
@@ -52,21 +51,22 @@ class LatePenalty(LateSubmissionPlugin):
 
 
 def load_schedule(root: Path) -> Schedule:
-    from traitlets.config.loader import PyFileConfigLoader
-
-    return Schedule(config=PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config())
+    return Schedule(config=nbgrader_config(root))
 
 
 class Term:
     """The routine steps of a term for a set of chapters, run (or, with ``dry_run``, only printed) in order."""
 
-    def __init__(self, root: Path, chapters: list[Chapter], dry_run: bool = False, echo: Echo = print):
-        self.root, self.chapters, self.dry_run, self.echo = root, chapters, dry_run, echo
+    def __init__(self, root: Path, chapters: list[Chapter], dry_run: bool = False, echo: Echo = print,
+                 db_url: str | None = None):
+        self.root, self.chapters, self.dry_run, self.echo, self.db_url = root, chapters, dry_run, echo, db_url
         self.schedule = load_schedule(root)
 
     def nbgrader(self, *args: str) -> None:
-        from course.grading import run_nbgrader
+        from course.grading.commands import run_nbgrader
 
+        if self.db_url:
+            args = (*args, f"--CourseDirectory.db_url={self.db_url}")
         if self.dry_run:
             self.echo(f"$ nbgrader {shlex.join(args)}")
         else:
@@ -87,7 +87,7 @@ class Term:
 
     def grade(self, options=None) -> list:
         """Autograde what ``collect`` gathered (sandboxed, parallel): :func:`course.grading.grade`."""
-        from course import grading
+        from course.grading.autograde import GradeOptions, grade
 
         submitted = self.root / "submitted"
         slugs = {c.slug for c in self.chapters}
@@ -97,7 +97,8 @@ class Term:
                 self.echo(f"$ nbgrader autograde {c.slug} --student=STUDENT --create --force   # one per submission")
                 self.echo(f"$ nbgrader generate_feedback {c.slug} --force")
             return []
-        return grading.grade(submitted, self.root, self.chapters, options, assignments=slugs, echo=self.echo)
+        options = options or GradeOptions(db_url=self.db_url)
+        return grade(submitted, self.root, self.chapters, options, assignments=slugs, echo=self.echo)
 
     def feedback(self) -> None:
         """Regenerate feedback (after manual grading) and hand it back through the exchange."""
@@ -112,7 +113,7 @@ class Term:
         if self.dry_run:
             self.echo(f"# write {csv_path} and {plot_path} from the gradebook")
             return csv_path, plot_path
-        table, maxima = term_scores(self.root, [c.slug for c in self.chapters])
+        table, maxima = term_scores(self.root, [c.slug for c in self.chapters], self.db_url)
         write_term_csv(table, maxima, csv_path)
         plot_distribution(table, maxima, plot_path)
         self.echo(f"wrote {csv_path} ({len(table)} students) and {plot_path}")
@@ -123,11 +124,9 @@ def term_scores(root: Path, chapters: list[str], db_url: str | None = None):
     """``{student: {chapter: score after late penalty}}`` for every student in the gradebook, and each maximum."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from course.grading import course_id
-
     table: dict[str, dict[str, float]] = {}
     maxima: dict[str, float] = {}
-    with Gradebook(db_url or f"sqlite:///{root / 'gradebook.db'}", course_id=course_id(root)) as gb:
+    with Gradebook(gradebook_url(root, db_url), course_id=course_id(root)) as gb:
         for chapter in chapters:
             try:
                 maxima[chapter] = gb.find_assignment(chapter).max_score

@@ -1,8 +1,8 @@
 """nbgrader commands in processes forked from a server that has imported nbgrader once.
 
 Importing nbgrader (nbconvert, SQLAlchemy, Jupyter's server stack) costs seconds of CPU, about as much as a small
-submission takes to grade. A grading run starts one server (``python -m course.forked``) that imports it and then
-forks a fresh process for every command it is sent. Each command still gets a process of its own, so a crash, a
+submission takes to grade. A grading run starts one server (``python -m course.grading.forked``) that imports it
+and then forks a fresh process for every command it is sent. Each command still gets a process of its own, so a crash, a
 memory cap or a kill touches one submission only; each runs in a session of its own and dies with the server, which
 exits when the grader does (its stdin closes).
 
@@ -26,7 +26,7 @@ import threading
 from pathlib import Path
 
 PRELOAD = ("nbgrader.apps.nbgraderapp", "nbgrader.apps.autogradeapp", "nbgrader.apps.generatefeedbackapp",
-           "nbgrader.apps.generateassignmentapp", "course.preprocessors")
+           "nbgrader.apps.generateassignmentapp", "course.grading.preprocessors")
 PR_SET_PDEATHSIG = 1
 
 
@@ -132,7 +132,7 @@ class Server:
 
     def _ensure(self) -> subprocess.Popen:
         if self._proc is None or self._proc.poll() is not None:
-            self._proc = subprocess.Popen([sys.executable, "-m", "course.forked"], stdin=subprocess.PIPE,
+            self._proc = subprocess.Popen([sys.executable, "-m", "course.grading.forked"], stdin=subprocess.PIPE,
                                           stdout=subprocess.PIPE, text=True, bufsize=1)
             threading.Thread(target=self._read, args=(self._proc,), daemon=True).start()
         return self._proc
