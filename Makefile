@@ -14,7 +14,7 @@ LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 # nbgrader shells out to alembic: the venv's bin/ must come first on PATH for every recipe.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup system-deps lab test lint run run-full release release-check grade doctor bench bench-threads results clean
+.PHONY: help setup system-deps lab test test-fast lint run run-full release release-check grade doctor bench bench-threads results clean
 
 # System packages the tests use: bubblewrap (the grading sandbox), PostgreSQL (the shared gradebook) and Chromium
 # (the browser tests drive a real JupyterLab).
@@ -23,6 +23,7 @@ SYSTEM_DEPS := bubblewrap:bwrap postgresql:/usr/lib/postgresql/*/bin/initdb chro
 help:
 	@echo "make lab            set up .venv and open the course in JupyterLab"
 	@echo "make test           set up .venv and run the whole test suite (what CI runs)"
+	@echo "make test-fast      unit and hygiene tests only (no kernel, nbgrader, browser or server): < 2 min"
 	@echo "make run            execute every chapter in smoke mode and print a table"
 	@echo "make run-full       execute every chapter in full mode"
 	@echo "make results        full mode, one chapter at a time, rewriting docs/results.md"
@@ -66,6 +67,11 @@ system-deps:
 
 test: setup system-deps
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
+
+# Unit and hygiene tests only: nothing that starts a kernel, nbgrader, papermill, a browser or a server (< 2 min).
+FAST_MARKERS := not (notebook or kernel or grading or postgres or browser or server)
+test-fast: setup
+	$(BIN)/python -m pytest -n $(JOBS) -m "$(FAST_MARKERS)" $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check course tests autograder benchmarks nbgrader_config.py

@@ -12,6 +12,7 @@ def test_run_with_missing_cuda_fails_at_once(monkeypatch, capsys):
     assert "DEVICE='cuda' was requested" in err and "available here: cpu" in err
 
 
+@pytest.mark.notebook
 def test_run_prints_the_table_and_fails_when_a_chapter_fails(tmp_path, monkeypatch, capsys):
     root = make_course(tmp_path / "c", {"01_ok": "pass", "02_bad": "1/0"})
     monkeypatch.chdir(root / "source")
@@ -24,6 +25,7 @@ def test_run_prints_the_table_and_fails_when_a_chapter_fails(tmp_path, monkeypat
     assert "02_bad failed at cell" in out and "ZeroDivisionError" in out
 
 
+@pytest.mark.notebook
 def test_expect_device_catches_a_silent_fallback(tmp_path, monkeypatch, capsys):
     root = make_course(tmp_path / "c", {"01_ok": "pass"})
     monkeypatch.chdir(root)
@@ -38,6 +40,7 @@ def test_unknown_chapter_is_a_clear_error(tmp_path, monkeypatch, capsys):
     assert "no chapter matches '42'; chapters are: 01_ok" in capsys.readouterr().err
 
 
+@pytest.mark.grading
 def test_release_check_fails_until_release_is_generated(tmp_path, monkeypatch, capsys):
     root = make_course(tmp_path / "c", {"01_ok": "pass"})
     monkeypatch.chdir(root)
@@ -73,6 +76,7 @@ def test_help_lists_every_command(capsys):
         assert command in out
 
 
+@pytest.mark.notebook
 def test_results_runs_full_mode_and_records_what_the_reference_paragraph_quotes(tmp_path, monkeypatch, capsys):
     import nbformat
 

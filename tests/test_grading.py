@@ -15,8 +15,10 @@ from course.config import course_id
 from course.grading.preprocessors import HideHiddenTests
 
 from .conftest import answer, sandbox_ok
+from .toy import make_course
 
 
+@pytest.mark.grading
 def test_release_strips_solutions_and_hidden_tests(toy):
     text = (toy / "release" / "01_first" / "01_first.ipynb").read_text()
     assert "raise NotImplementedError()" in text and "YOUR ANSWER HERE" in text
@@ -24,6 +26,7 @@ def test_release_strips_solutions_and_hidden_tests(toy):
         assert secret not in text
 
 
+@pytest.mark.grading
 def test_release_check_notices_edits_missing_and_stray_files(toy):
     selected = chapters(toy)
     assert grading.release_differences(selected, echo=None) == []
@@ -53,6 +56,7 @@ def _submit(folder, student, assignment, notebook=None, text=None):
         (target / f"{assignment}.ipynb").write_text(text)
 
 
+@pytest.mark.grading
 def test_grade_scores_each_student_and_survives_bad_ones(toy, tmp_path):
     chapter = chapters(toy)[0]
     solved = answer(nbformat.read(chapter.release, as_version=4), nbformat.read(chapter.source, as_version=4))
@@ -87,10 +91,11 @@ def test_grade_scores_each_student_and_survives_bad_ones(toy, tmp_path):
     assert "alice" in text and "(to grade)" in text and "carol/01_first: 01_first.ipynb is not a valid" in text
 
 
-def test_grade_refuses_an_empty_folder(toy, tmp_path):
+def test_grade_refuses_an_empty_folder(tmp_path):
+    root = make_course(tmp_path / "course", {"01_first": "pass"})
     (tmp_path / "empty").mkdir()
     with pytest.raises(grading.GradingError, match="no submissions"):
-        grading.grade(tmp_path / "empty", toy, chapters(toy), grading.GradeOptions(sandbox=False), echo=None)
+        grading.grade(tmp_path / "empty", root, chapters(root), grading.GradeOptions(sandbox=False), echo=None)
 
 
 def test_hidden_test_tracebacks_are_reduced_to_the_message():
@@ -105,5 +110,5 @@ def test_hidden_test_tracebacks_are_reduced_to_the_message():
     assert "99" not in out.source and out.outputs[0]["traceback"] == ["AssertionError: f(2) is wrong"]
 
 
-def test_course_id_comes_from_the_config(toy):
-    assert course_id(toy) == "dl-course"
+def test_course_id_comes_from_the_config(tmp_path):
+    assert course_id(make_course(tmp_path / "course", {"01_first": "pass"})) == "dl-course"

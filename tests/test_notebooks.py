@@ -36,6 +36,7 @@ def test_chapters_are_ordered_and_selectable(toy):
         select(found, ["7"])
 
 
+@pytest.mark.notebook
 def test_run_reports_device_and_names_the_failing_cell(toy, tmp_path):
     selected = chapters(toy)[:2]
     results = notebooks.run_chapters(selected, tmp_path / "out", smoke=True, device="cpu", jobs=2)
@@ -50,6 +51,7 @@ def test_run_reports_device_and_names_the_failing_cell(toy, tmp_path):
     assert "01_first" in table and "FAILED" in table and "02_second failed at cell" in table
 
 
+@pytest.mark.notebook
 def test_failures_inside_exercises_name_the_grade_id(tmp_path):
     root = make_course(tmp_path / "c", {"01_only": "pass"})
     chapter = chapters(root)[0]

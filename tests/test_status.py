@@ -53,6 +53,7 @@ def test_answers_and_the_last_run_are_read_from_the_saved_notebook(learner):
     assert s.state == "tests pass" and "press Validate" in s.summary()
 
 
+@pytest.mark.kernel
 def test_validate_records_nbgraders_verdict_until_the_notebook_changes(learner, monkeypatch):
     root, chapter = learner
     monkeypatch.chdir(root.parent)
