@@ -28,16 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from autograder import learner  # noqa: E402
 from course import grading  # noqa: E402
-from course.chapters import Chapter  # noqa: E402
-
-
-def copy_course(dest: Path) -> Path:
-    """An nbgrader course directory: config, source/ and release/ (the package is installed, not copied)."""
-    dest.mkdir(parents=True)
-    shutil.copy2(ROOT / "nbgrader_config.py", dest / "nbgrader_config.py")
-    for folder in ("source", "release"):
-        shutil.copytree(ROOT / folder, dest / folder)
-    return dest
+from course.chapters import Chapter, copy_course  # noqa: E402
 
 
 def make_class(folder: Path, chapter: Chapter, copies: int) -> int:
@@ -89,7 +80,7 @@ def main() -> None:
         tmp = Path(tmp)
         os.environ["NBGRADER_EXCHANGE"] = str(tmp / "exchange")
         for i, (label, options, busy) in enumerate(runs):
-            course = copy_course(tmp / f"run{i}")
+            course = copy_course(ROOT, tmp / f"run{i}")
             chapter = Chapter(args.chapter, course)
             n = make_class(course / "submitted", chapter, args.copies)
             with neighbour(busy):

@@ -20,9 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from course import grading  # noqa: E402
-from course.chapters import Chapter  # noqa: E402
+from course.chapters import Chapter, copy_course  # noqa: E402
 from course.grading import term  # noqa: E402
-from tests.conftest import copy_course  # noqa: E402
 
 
 def main() -> None:
@@ -36,7 +35,7 @@ def main() -> None:
         tmp = Path(tmp)
         exchange = tmp / "exchange"
         os.environ["NBGRADER_EXCHANGE"] = str(exchange)
-        root = copy_course(tmp / "course")
+        root = copy_course(ROOT, tmp / "course")
         chapter = Chapter(args.chapter, root)
         t = term.Term(root, [chapter], echo=lambda _: None)
 

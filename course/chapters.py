@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,3 +78,13 @@ def select(all_chapters: list[Chapter], names: list[str] | None) -> list[Chapter
             raise KeyError(f"no chapter matches {name!r}; chapters are: {known}")
         picked += [c for c in matches if c not in picked]
     return picked
+
+
+def copy_course(root: Path, dest: Path) -> Path:
+    """A minimal copy of the course directory at ``root``: its config, ``source/`` and ``release/`` (the package is
+    installed, not copied), for tests and benchmarks that grade without touching the real one."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(root / "nbgrader_config.py", dest / "nbgrader_config.py")
+    for folder in ("source", "release"):
+        shutil.copytree(root / folder, dest / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return dest

@@ -10,6 +10,7 @@ import matplotlib
 import pytest
 from hypothesis import settings
 
+from course import chapters as course_chapters
 from course.chapters import chapters
 
 matplotlib.use("Agg")
@@ -49,12 +50,7 @@ def _quiet_env(monkeypatch):
 
 
 def copy_course(dest: Path) -> Path:
-    """A minimal nbgrader course directory: config, source/ and release/ (the package is installed, not copied)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(ROOT / "nbgrader_config.py", dest / "nbgrader_config.py")
-    for folder in ("source", "release"):
-        shutil.copytree(ROOT / folder, dest / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    return dest
+    return course_chapters.copy_course(ROOT, dest)
 
 
 @pytest.fixture
@@ -64,17 +60,23 @@ def course_copy(tmp_path, monkeypatch) -> Path:
     return root
 
 
-@pytest.fixture
-def toy(tmp_path, monkeypatch) -> Path:
-    """A released one-chapter toy course (tests/toy.py) with an exchange of its own."""
+@pytest.fixture(scope="session")
+def released_toy(tmp_path_factory) -> Path:
+    """The toy course (tests/toy.py) released once per test process: nbgrader's release costs seconds."""
     from course import grading
 
     from .toy import make_course
 
-    monkeypatch.setenv("NBGRADER_EXCHANGE", str(tmp_path / "exchange"))
-    root = make_course(tmp_path / "course", {"01_first": "pass"})
+    root = make_course(tmp_path_factory.mktemp("toy") / "course", {"01_first": "pass"})
     grading.release(chapters(root), echo=None)
     return root
+
+
+@pytest.fixture
+def toy(released_toy, tmp_path, monkeypatch) -> Path:
+    """A released one-chapter toy course of the test's own, with an exchange of its own."""
+    monkeypatch.setenv("NBGRADER_EXCHANGE", str(tmp_path / "exchange"))
+    return Path(shutil.copytree(released_toy, tmp_path / "course"))
 
 
 def answer(release_nb, source_nb, skip: frozenset[str] = frozenset()):
