@@ -1,8 +1,9 @@
-"""Helpers for the deep-learning course: data, devices, checks, plots, widgets and the grading pipeline.
+"""Helpers for the deep-learning course's notebooks: data, devices, checks, plots, training loops and widgets.
 
 Learners never implement anything here: the package provides scaffolding, offline data, learner-friendly checks
 and plots so that each chapter notebook can focus on the idea it teaches. Heavy libraries (torch, matplotlib,
-nbgrader) are imported lazily inside the functions that need them, so ``import course`` is instant.
+nbgrader) are imported lazily inside the functions that need them, so ``import course`` is instant. The
+instructor's grader is a separate room, :mod:`course.grading`, which nothing here imports (ARCHITECTURE.md).
 """
 
 from course.check import (
