@@ -134,3 +134,27 @@ def test_reaping_a_slot_kills_everything_its_uid_left_behind():
     assert len(of_uid()) == 6, "the shell and its five sleeps run under the slot's uid"
     assert sandbox.reap([uid]) == []
     assert of_uid() == []
+
+
+def test_a_uid_block_from_the_environment_never_meets_a_pid_chosen_one(monkeypatch):
+    """Pods of one Job start their graders with the same small pid but count processes per uid across the node:
+    ``$COURSE_SANDBOX_UID_BLOCK`` (the Job's completion index) gives each shard uids of its own."""
+    import os
+
+    import pytest
+
+    from course import grading
+
+    monkeypatch.delenv(sandbox.UID_BLOCK_ENV, raising=False)
+    assert sandbox.uid_block() == os.getpid() % 100_000 < 100_000
+    bases = set()
+    for index in ("0", "1", "7"):
+        monkeypatch.setenv(sandbox.UID_BLOCK_ENV, index)
+        assert sandbox.uid_block() == 100_000 + int(index)
+        options = grading.GradeOptions()
+        assert options.uid_base == sandbox.BASE_UID + 1000 * (100_000 + int(index))
+        bases.add(options.uid_base)
+    assert len(bases) == 3 and max(bases) + 999 < 2**32 - 1
+    monkeypatch.setenv(sandbox.UID_BLOCK_ENV, "-1")
+    with pytest.raises(ValueError):
+        sandbox.uid_block()
