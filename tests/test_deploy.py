@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from course import cli, grading
+from course.config import course_id
 
 from .conftest import ROOT
 
@@ -261,7 +262,7 @@ print(json.dumps(seen))
     lab = {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"}
     assert {k for k, v in learner["lab"].items() if v} == lab and not any(instructor["lab"].values())
     exchange = values["singleuser"]["extraEnv"]["NBGRADER_EXCHANGE"]
-    assert learner["course_id"] == instructor["course_id"] == grading.course_id(ROOT)
+    assert learner["course_id"] == instructor["course_id"] == course_id(ROOT)
     assert learner["exchange"] == instructor["exchange"] == exchange
     assert instructor["db_url"] == "postgresql+psycopg://instructor@db/gradebook"
     assert instructor["root"] == "/home/jovyan/course"

@@ -99,9 +99,9 @@ class GradeOptions:
     uid_base: int = field(default_factory=lambda: sandbox.BASE_UID + 1000 * sandbox.uid_block())
 
     def slot_uid(self, slot: int) -> int:
-        """The sandbox uid of a grading slot: per run (from the pid, or ``$COURSE_SANDBOX_UID_BLOCK``:
-        :func:`course.sandbox.uid_block`), so that concurrent runs on one machine, such as shards, never share a uid
-        and with it a process limit or each other's leftovers."""
+        """The sandbox uid of a grading slot: per run (from the pid, or ``$COURSE_SANDBOX_UID_BLOCK``: see
+        :func:`course.grading.sandbox.uid_block`), so that concurrent runs on one machine, such as shards, never
+        share a uid and with it a process limit or each other's leftovers."""
         return self.uid_base + slot
 
     def run_uids(self) -> range:
