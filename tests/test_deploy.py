@@ -157,6 +157,33 @@ def test_the_helm_values_use_only_keys_the_chart_knows():
     assert mounts == {"dl-course-exchange": single["extraEnv"]["NBGRADER_EXCHANGE"]}
 
 
+def test_the_helm_values_validate_against_the_charts_own_schema():
+    """With the chart at hand (``helm pull jupyterhub/jupyterhub --untar``, then ``Z2JH_CHART=jupyterhub``): these
+    values merged over the chart's defaults, as helm merges them, against the chart's own values schema."""
+    import jsonschema
+
+    chart = os.environ.get("Z2JH_CHART")
+    if not chart:
+        pytest.skip("no Zero to JupyterHub chart offline: set Z2JH_CHART to an unpacked chart to check its schema")
+    chart_dir = Path(chart)
+    schema_path = next((chart_dir / name for name in ("values.schema.json", "values.schema.yaml")
+                        if (chart_dir / name).exists()), None)
+    assert schema_path, f"{chart_dir} holds no values.schema.json"
+    schema = yaml.safe_load(schema_path.read_text())
+    defaults = yaml.safe_load((chart_dir / "values.yaml").read_text())
+
+    def merged(base, over):
+        out = copy.deepcopy(base)
+        for key, value in over.items():
+            both = isinstance(value, dict) and isinstance(out.get(key), dict)
+            out[key] = merged(out[key], value) if both else copy.deepcopy(value)
+        return out
+
+    validator = jsonschema.Draft7Validator(schema)
+    errors = [f"{'.'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(merged(defaults, _values()))]
+    assert errors == []
+
+
 class _Spawner:
     """What the hook touches of KubeSpawner, with the chart's defaults for these traits."""
 
