@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import matplotlib
@@ -101,3 +103,26 @@ def sandbox_ok() -> bool:
         return True
     except sandbox.SandboxUnavailable:
         return False
+
+
+@pytest.fixture
+def loopback_server():
+    """A server on the grader's loopback: no sandboxed kernel may reach it."""
+    hits = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the stdlib's name
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"secret")
+
+        do_POST = do_PUT = do_HEAD = do_GET  # noqa: N815 - whatever the method, a request is a hit
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", hits
+    server.shutdown()

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import http.server
 import importlib.util
 import sys
-import threading
 from pathlib import Path
 
 import psutil
@@ -36,27 +34,6 @@ def _tree_digest(*folders: Path) -> str:
             if path.is_file():
                 digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
     return digest.hexdigest()
-
-
-@pytest.fixture
-def loopback_server():
-    """A server on the grader's loopback: no sandboxed kernel may reach it."""
-    hits = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the stdlib's name
-            hits.append(self.path)
-            self.send_response(200)
-            self.end_headers()
-            self.wfile.write(b"secret")
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/", hits
-    server.shutdown()
 
 
 def test_the_hostile_corpus_costs_only_its_own_points(course_copy, tmp_path, loopback_server):

@@ -134,3 +134,53 @@ def test_reaping_a_slot_kills_everything_its_uid_left_behind():
     assert len(of_uid()) == 6, "the shell and its five sleeps run under the slot's uid"
     assert sandbox.reap([uid]) == []
     assert of_uid() == []
+
+
+def test_a_uid_block_from_the_environment_never_meets_a_pid_chosen_one(monkeypatch):
+    """Pods of one Job start their graders with the same small pid but count processes per uid across the node:
+    ``$COURSE_SANDBOX_UID_BLOCK`` (the Job's completion index) gives each shard uids of its own."""
+    import os
+
+    import pytest
+
+    from course import grading
+
+    monkeypatch.delenv(sandbox.UID_BLOCK_ENV, raising=False)
+    assert sandbox.uid_block() == os.getpid() % 100_000 < 100_000
+    bases = set()
+    for index in ("0", "1", "7"):
+        monkeypatch.setenv(sandbox.UID_BLOCK_ENV, index)
+        assert sandbox.uid_block() == 100_000 + int(index)
+        options = grading.GradeOptions()
+        assert options.uid_base == sandbox.BASE_UID + 1000 * (100_000 + int(index))
+        bases.add(options.uid_base)
+    assert len(bases) == 3 and max(bases) + 999 < 2**32 - 1
+    monkeypatch.setenv(sandbox.UID_BLOCK_ENV, "-1")
+    with pytest.raises(ValueError):
+        sandbox.uid_block()
+
+
+def test_code_in_the_sandbox_has_no_capabilities_and_cannot_gain_any(tmp_path):
+    """The grader runs as root (in a privileged pod on Kubernetes, deploy/): what runs inside has an unprivileged uid,
+    no capabilities, and no_new_privs, so no setuid program gives root back."""
+    import subprocess
+
+    import pytest
+
+    from .conftest import sandbox_ok
+
+    if not sandbox_ok():
+        pytest.skip("bubblewrap cannot sandbox a kernel on this machine")
+    ipc = tmp_path / "ipc"
+    ipc.mkdir()
+    sandbox.own_ipc_dir(ipc, sandbox.BASE_UID)
+    cfg = sandbox.SandboxConfig(ipc_dir=str(ipc), hide=sandbox.default_hidden(tmp_path),
+                                expose=sandbox.default_exposed())
+    argv = sandbox.wrap(cfg, ["cat", "/proc/self/status"], tmp_path / "empty")
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    status = dict(line.split(":", 1) for line in proc.stdout.splitlines() if ":" in line)
+    assert status["Uid"].split()[0] == str(sandbox.BASE_UID)
+    for cap in ("CapInh", "CapPrm", "CapEff", "CapAmb"):
+        assert int(status[cap], 16) == 0, f"{cap}: {status[cap].strip()}"
+    assert status["NoNewPrivs"].strip() == "1"

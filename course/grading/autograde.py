@@ -96,11 +96,12 @@ class GradeOptions:
     regrade: bool = False
     integrity_checks: bool = True
     shard: tuple[int, int] = (1, 1)
-    uid_base: int = field(default_factory=lambda: sandbox.BASE_UID + 1000 * (os.getpid() % 100_000))
+    uid_base: int = field(default_factory=lambda: sandbox.BASE_UID + 1000 * sandbox.uid_block())
 
     def slot_uid(self, slot: int) -> int:
-        """The sandbox uid of a grading slot: per run (from the pid), so that concurrent runs on one machine, such
-        as shards, never share a uid and with it a process limit or each other's leftovers."""
+        """The sandbox uid of a grading slot: per run (from the pid, or ``$COURSE_SANDBOX_UID_BLOCK``: see
+        :func:`course.grading.sandbox.uid_block`), so that concurrent runs on one machine, such as shards, never
+        share a uid and with it a process limit or each other's leftovers."""
         return self.uid_base + slot
 
     def run_uids(self) -> range:

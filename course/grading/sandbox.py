@@ -34,6 +34,7 @@ from course.config import DATA_ENV, data_home
 KERNEL_NAME = "course-sandbox"
 BASE_UID = 100_000
 CONFIG_ENV = "COURSE_SANDBOX_CONFIG"
+UID_BLOCK_ENV = "COURSE_SANDBOX_UID_BLOCK"
 WORKDIR = "/tmp/work"
 PASSTHROUGH_ENV = ("PATH", "LANG", "LC_ALL", "NBGRADER_EXECUTION", "COURSE_SMOKE", "OMP_NUM_THREADS",
                    "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", DATA_ENV)
@@ -107,6 +108,21 @@ def check_available() -> str:
         raise SandboxUnavailable(f"{why[step]}: {err.splitlines()[-1] if err else f'exit {probe.returncode}'}")
     _AVAILABLE = bwrap
     return bwrap
+
+
+def uid_block() -> int:
+    """Which block of 1000 sandbox uids this grading process's kernels use: by default one chosen by the pid, so
+    that concurrent graders on one machine never share a uid (and with it a process limit). Where pids repeat, as
+    in the pods of a Kubernetes Job (each grader starts with the same small pid, while the per-uid process limit is
+    counted across the node), ``$COURSE_SANDBOX_UID_BLOCK`` (an integer >= 0, e.g. the Job's completion index) picks
+    a block outside the pid-chosen ones instead."""
+    value = os.environ.get(UID_BLOCK_ENV, "").strip()
+    if value:
+        block = int(value)
+        if block < 0:
+            raise ValueError(f"${UID_BLOCK_ENV} must be an integer >= 0, not {value!r}")
+        return 100_000 + block
+    return os.getpid() % 100_000
 
 
 def own_ipc_dir(ipc: Path, uid: int) -> None:
@@ -207,7 +223,7 @@ class Slot:
         scratch.chmod(0o755)
         ipc = scratch / "ipc"
         ipc.mkdir()
-        uid = BASE_UID + 1000 * (os.getpid() % 100_000) + 500 + next(_SLOT_NUMBERS) % 500
+        uid = BASE_UID + 1000 * uid_block() + 500 + next(_SLOT_NUMBERS) % 500
         own_ipc_dir(ipc, uid)
         cfg = SandboxConfig(ipc_dir=str(ipc), hide=default_hidden(course_root), expose=default_exposed(), uid=uid,
                             limits=limits or Limits())
