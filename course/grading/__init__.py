@@ -16,28 +16,24 @@ imports from it. A grading run, end to end::
 routine on nbgrader's exchange (due dates and late penalties); ``publish`` writes the learner's copy.
 """
 
-from course.grading.autograde import (
-    SLOTS,
-    Autograder,
-    GradeOptions,
-    Outcome,
-    Submission,
-    discover,
-    feedback_status,
-    grade,
-    ingest,
-    problems_with,
-    registration_lock,
-    select_shard,
-    write_feedback,
-)
-from course.grading.commands import GradingError, GradingStopped, Stopper, nbgrader_env, run_nbgrader
-from course.grading.release import generate, release, release_differences
-from course.grading.report import GradeRow, collect_scores, format_scores, write_csv, write_report
+from __future__ import annotations
 
-__all__ = [
-    "SLOTS", "Autograder", "GradeOptions", "GradeRow", "GradingError", "GradingStopped", "Outcome", "Stopper",
-    "Submission", "collect_scores", "discover", "feedback_status", "format_scores", "generate", "grade", "ingest",
-    "nbgrader_env", "problems_with", "registration_lock", "release", "release_differences", "run_nbgrader",
-    "select_shard", "write_csv", "write_feedback", "write_report",
-]
+import importlib
+
+_HOMES = {
+    "autograde": ["SLOTS", "Autograder", "GradeOptions", "Outcome", "Submission", "discover", "feedback_status",
+                  "grade", "ingest", "problems_with", "registration_lock", "select_shard", "write_feedback"],
+    "commands": ["GradingError", "GradingStopped", "Stopper", "nbgrader_env", "run_nbgrader"],
+    "release": ["generate", "release", "release_differences"],
+    "report": ["GradeRow", "collect_scores", "format_scores", "write_csv", "write_report"],
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+__all__ = sorted(_HOME_OF)
+
+
+def __getattr__(name: str):
+    """``grading.grade`` and friends, imported on first use: ``python -m course.grading.sandbox`` (every grading
+    kernel's launcher) and ``python -m course.grading.forked`` must not pay for the whole grader."""
+    if name in _HOME_OF:
+        return getattr(importlib.import_module(f"course.grading.{_HOME_OF[name]}"), name)
+    raise AttributeError(f"module 'course.grading' has no attribute {name!r}")
