@@ -6,6 +6,7 @@ nbgrader) are imported lazily inside the functions that need them, so ``import c
 """
 
 from course.check import (
+    against_torch,
     assert_close,
     assert_shape,
     grad_error,
@@ -17,6 +18,7 @@ from course.check import (
 from course.device import resolve_device, seed_everything, setup
 
 __all__ = [
+    "against_torch",
     "assert_close",
     "assert_shape",
     "grad_error",
