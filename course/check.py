@@ -239,7 +239,7 @@ def _torch_input(value: Any) -> Any:
         return value
     if torch.is_floating_point(t):
         return t.to(torch.float64).requires_grad_(True)
-    return t
+    return t if t.dtype == torch.bool else t.long()
 
 
 def _against(got: Any, expected: np.ndarray, rtol: float, atol: float, name: str, hint: str | None) -> None:
@@ -267,7 +267,7 @@ def against_torch(
     atol: float = 1e-9,
     name: str = "result",
     hint: str | None = None,
-    grad_hint: str | None = None,
+    grad_hint: str | dict[Any, str] | None = None,
 ) -> Any:
     """Compare a from-scratch result, and optionally its gradients, with PyTorch computing the same thing.
 
@@ -280,8 +280,11 @@ def against_torch(
     torch back-propagates ``upstream`` (``dout``, the array the learner's ``backward`` received; ``None`` for a
     scalar output or to differentiate the sum of the output) and each gradient is compared with the input's
     ``.grad``. A callable ``grads`` is called only after the values matched, so a ``backward`` that needs a correct
-    forward runs only then. Values are checked first, then gradients in the order given; the first mismatch fails
-    with the shape, the worst entry and the largest absolute and relative errors (:func:`assert_close`'s rule).
+    forward runs only then. ``grad_hint`` (default ``hint``) is the hint for a wrong gradient, or a dict of hints
+    keyed by input (``{"x": ..., "w": ...}``) or by label (``{"dx": ...}``).
+
+    Values are checked first, then gradients in the order given; the first mismatch fails with the shape, the
+    worst entry and the largest absolute and relative errors (:func:`assert_close`'s rule, ``rtol`` and ``atol``).
     Returns torch's value as NumPy (a tuple of arrays for a tuple), for further checks.
 
         out = layer.forward(x)
@@ -324,6 +327,10 @@ def against_torch(
                 raise ValueError(f"against_torch: input {key!r} is not a float array, so it has no gradient")
             ref_grad = np.zeros(tuple(t.shape)) if t.grad is None else to_numpy(t.grad)
             label = f"d{key}" if isinstance(key, str) else f"the gradient of input {key}"
-            _against(g, ref_grad, rtol, atol, f"{name}: {label} vs torch autograd", grad_hint or hint)
+            if isinstance(grad_hint, dict):
+                g_hint = grad_hint.get(key, grad_hint.get(label, hint))
+            else:
+                g_hint = grad_hint or hint
+            _against(g, ref_grad, rtol, atol, f"{name}: {label} vs torch autograd", g_hint)
     values = [to_numpy(r) for r in refs]
     return tuple(values) if several else values[0]

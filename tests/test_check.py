@@ -234,6 +234,9 @@ def test_against_torch_names_the_wrong_gradient_with_errors_and_shapes():
     assert text.startswith("Dense: db vs torch autograd: does not match")
     assert "max abs error" in text and "max relative error" in text and "shape (2,)" in text
     assert text.splitlines()[-1] == "  hint: db sums over the batch"
+    with pytest.raises(check.CheckFailed, match="hint: dx = dout @ w.T"):
+        check.against_torch(x @ w + b, _dense_reference, {"x": x, "w": w, "b": b}, upstream=dout, hint="forward",
+                            grads={"x": 2 * dout @ w.T, "w": x.T @ dout}, grad_hint={"dx": "dx = dout @ w.T", "w": "?"})
     with pytest.raises(check.CheckFailed, match="wrong shape") as e:
         check.against_torch((x @ w + b)[:, :1], _dense_reference, [x, w, b], name="Dense forward")
     assert "expected shape: (4, 2)" in str(e.value)
@@ -258,6 +261,7 @@ def test_against_torch_scalar_losses_integer_labels_and_tuples():
     loss = -np.mean(np.log(p[range(2), y]))
     onehot = np.eye(3)[y]
     check.against_torch(loss, F.cross_entropy, {"z": z, "y": y}, grads={"z": (p - onehot) / 2})
+    check.against_torch(loss, F.cross_entropy, {"z": z, "y": y.astype(np.int32)}, grads={"z": (p - onehot) / 2})
     with pytest.raises(check.CheckFailed, match="dz"):
         check.against_torch(loss, F.cross_entropy, {"z": z, "y": y}, grads={"z": p - onehot})
     with pytest.raises(ValueError, match="not a float array"):
