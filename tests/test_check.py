@@ -280,3 +280,13 @@ def test_import_course_does_not_import_torch():
 
     code = "import sys, course; course.check.against_torch; assert 'torch' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_against_torch_leaves_the_callers_arrays_and_tensors_alone():
+    import torch
+
+    x = np.array([[1.0, -2.0, 3.0]])
+    t = torch.tensor([[0.5, 0.5, 0.5]], dtype=torch.float32)
+    before = x.copy()
+    check.against_torch(x * 0.5, lambda a, b: a * b, {"x": x, "t": t}, grads={"x": t.double().numpy(), "t": x})
+    assert np.array_equal(x, before) and t.grad is None and not t.requires_grad and t.dtype == torch.float32
