@@ -7,6 +7,7 @@ instructor's grader is a separate room, :mod:`course.grading`, which nothing her
 """
 
 from course.check import (
+    against_torch,
     assert_close,
     assert_shape,
     grad_error,
@@ -18,6 +19,7 @@ from course.check import (
 from course.device import resolve_device, seed_everything, setup
 
 __all__ = [
+    "against_torch",
     "assert_close",
     "assert_shape",
     "grad_error",

@@ -130,8 +130,15 @@ def numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float =
     """Central-difference gradient of a scalar function, one coordinate at a time (O(h^2) truncation error).
 
     ``x`` is perturbed in place and restored, so ``f`` may close over it (as layer parameters usually are).
+    It must be a floating-point array (float64 for a meaningful check): an integer array raises ``TypeError``.
     """
     x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(
+            f"numeric_gradient needs a floating-point array, got dtype {x.dtype}: an integer array cannot hold "
+            f"x + h (h = {h:g}), so every difference would be 0 and the check meaningless. Pass float64 values, "
+            "e.g. x.astype(np.float64) or np.array([1.0, 2.0]) (with a decimal point)."
+        )
     grad = np.zeros(x.shape, dtype=np.float64)
     for idx in np.ndindex(*x.shape):
         old = x[idx]
@@ -217,3 +224,113 @@ def gradcheck_layer(layer: Any, x: np.ndarray, h: float = 1e-6, tol: float = 1e-
         errors[key] = gradcheck(lambda _p: layer.forward(x), param, analytic[key], upstream=upstream, h=h, tol=tol,
                                 name=f"{label} d{key}", verbose=verbose)
     return errors
+
+
+def _torch_input(value: Any) -> Any:
+    """A float array becomes a float64 leaf tensor that tracks its gradient; an integer or boolean array becomes a
+    tensor without gradient (labels, indices, masks); anything else (a scalar, None, a string) passes through."""
+    import torch
+
+    if torch.is_tensor(value):
+        t = value.detach().clone()
+    elif isinstance(value, (np.ndarray, list, tuple)):
+        t = torch.as_tensor(np.asarray(value))
+    else:
+        return value
+    if torch.is_floating_point(t):
+        return t.to(torch.float64).requires_grad_(True)
+    return t if t.dtype == torch.bool else t.long()
+
+
+def _against(got: Any, expected: np.ndarray, rtol: float, atol: float, name: str, hint: str | None) -> None:
+    """:func:`assert_close`, with the largest absolute and relative errors and the shape added to a failure."""
+    try:
+        assert_close(got, expected, rtol=rtol, atol=atol, name=name, hint=hint)
+    except CheckFailed as failure:
+        a = to_numpy(got)
+        lines = str(failure).split("\n")
+        if a.shape == expected.shape and np.issubdtype(a.dtype, np.number) and a.size:
+            diff = np.abs(a.astype(np.float64) - expected)
+            at = len(lines) - 1 if lines[-1].startswith("  hint:") else len(lines)
+            lines.insert(at, f"  against torch: max abs error {np.nanmax(diff):.3g}, max relative error "
+                             f"{rel_error(a, expected):.3g} (rel_error), over {a.size} entries of shape {a.shape}")
+        raise CheckFailed("\n".join(lines)) from None
+
+
+def against_torch(
+    got: Any,
+    reference: Callable[..., Any],
+    inputs: Sequence[Any] | dict[str, Any] = (),
+    grads: dict[Any, Any] | Callable[[], dict[Any, Any]] | None = None,
+    upstream: Any = None,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    name: str = "result",
+    hint: str | None = None,
+    grad_hint: str | dict[Any, str] | None = None,
+) -> Any:
+    """Compare a from-scratch result, and optionally its gradients, with PyTorch computing the same thing.
+
+    ``reference(*tensors)`` is called on ``inputs`` turned into float64 tensors (integer arrays such as class
+    labels stay integer and get no gradient; scalars and ``None`` pass through unchanged) and returns a tensor, or
+    a tuple of tensors when ``got`` is a tuple. ``inputs`` is a sequence, or a dict whose keys name the inputs
+    (``{"x": x, "w": w, "b": b}``) and whose values are passed positionally in that order.
+
+    ``grads`` maps an input's key (its name, or its position for a sequence) to the learner's gradient of it:
+    torch back-propagates ``upstream`` (``dout``, the array the learner's ``backward`` received; ``None`` for a
+    scalar output or to differentiate the sum of the output) and each gradient is compared with the input's
+    ``.grad``. A callable ``grads`` is called only after the values matched, so a ``backward`` that needs a correct
+    forward runs only then. ``grad_hint`` (default ``hint``) is the hint for a wrong gradient, or a dict of hints
+    keyed by input (``{"x": ..., "w": ...}``) or by label (``{"dx": ...}``).
+
+    Values are checked first, then gradients in the order given; the first mismatch fails with the shape, the
+    worst entry and the largest absolute and relative errors (:func:`assert_close`'s rule, ``rtol`` and ``atol``).
+    Returns torch's value as NumPy (a tuple of arrays for a tuple), for further checks.
+
+        out = layer.forward(x)
+        check.against_torch(out, lambda x, w, b: F.conv2d(x, w, b, padding=1), {"x": x, "w": w, "b": b},
+                            grads=lambda: {"x": layer.backward(dout), "w": layer.grads["w"]}, upstream=dout,
+                            name="Conv2d", hint="...")
+    """
+    import torch
+
+    named = dict(inputs) if isinstance(inputs, dict) else dict(enumerate(inputs))
+    tensors = {k: _torch_input(v) for k, v in named.items()}
+    ref = reference(*tensors.values())
+    several = isinstance(ref, (tuple, list))
+    refs = list(ref) if several else [ref]
+    gots = list(got) if several and isinstance(got, (tuple, list)) else [got]
+    if got is None:
+        raise _fail(name, "is None; did the function forget to `return` its result?", hint)
+    if len(gots) != len(refs):
+        raise _fail(name, f"should be a tuple of {len(refs)} results (like torch's), got {type(got).__name__}.",
+                    hint)
+    expected = [to_numpy(r).astype(np.float64) for r in refs]
+    for i, (g, e) in enumerate(zip(gots, expected)):
+        _against(g, e, rtol, atol, f"{name}[{i}]" if several else name, hint)
+    if grads is not None:
+        wanted = grads() if callable(grads) else grads
+        unknown = [k for k in wanted if k not in tensors]
+        if unknown:
+            raise ValueError(f"against_torch: grads has keys {unknown} that are not inputs ({list(tensors)})")
+        outs, ups = [], []
+        ups_given = list(upstream) if several and upstream is not None else [upstream] * len(refs)
+        for r, up in zip(refs, ups_given):
+            if torch.is_tensor(r) and r.requires_grad:
+                outs.append(r)
+                ups.append(torch.ones_like(r) if up is None else torch.as_tensor(to_numpy(up), dtype=r.dtype))
+        if outs:
+            torch.autograd.backward(outs, ups)
+        for key, g in wanted.items():
+            t = tensors[key]
+            if not (torch.is_tensor(t) and t.requires_grad):
+                raise ValueError(f"against_torch: input {key!r} is not a float array, so it has no gradient")
+            ref_grad = np.zeros(tuple(t.shape)) if t.grad is None else to_numpy(t.grad)
+            label = f"d{key}" if isinstance(key, str) else f"the gradient of input {key}"
+            if isinstance(grad_hint, dict):
+                g_hint = grad_hint.get(key, grad_hint.get(label, hint))
+            else:
+                g_hint = grad_hint or hint
+            _against(g, ref_grad, rtol, atol, f"{name}: {label} vs torch autograd", g_hint)
+    values = [to_numpy(r) for r in refs]
+    return tuple(values) if several else values[0]

@@ -22,11 +22,17 @@ def progress(iterable: Iterable, total: int | None = None, desc: str | None = No
 
 @dataclass
 class History:
-    """Per-epoch metrics; ``train_loss`` is the mean over the epoch's batches."""
+    """Per-epoch metrics; ``train_loss`` is the mean over the epoch's batches.
+
+    ``step_loss`` holds the loss of every optimiser step, and ``grad_norm`` (only with ``clip``) the global
+    gradient norm of every step before clipping, what ``clip_grad_norm_`` returns.
+    """
 
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
+    step_loss: list[float] = field(default_factory=list)
+    grad_norm: list[float] = field(default_factory=list)
 
 
 def loader(X: Any, y: Any, batch_size: int = 64, shuffle: bool = True, seed: int = 0, dtype: Any = None):
@@ -51,6 +57,11 @@ def _to(batch: Any, device: str) -> Any:
     return batch.to(device) if hasattr(batch, "to") else batch
 
 
+def _forward(model, xb: Any) -> Any:
+    """``model(xb)``, or ``model(*xb)`` when the inputs of a batch are a tuple or list (a model of two inputs)."""
+    return model(*xb) if isinstance(xb, (list, tuple)) else model(xb)
+
+
 def evaluate(model, loader: Iterable, loss_fn: Callable, device: str = "cpu") -> tuple[float, float]:
     """Mean loss and accuracy (for class-index targets) over ``loader``, without tracking gradients."""
     import torch
@@ -60,7 +71,7 @@ def evaluate(model, loader: Iterable, loss_fn: Callable, device: str = "cpu") ->
     with torch.no_grad():
         for xb, yb in loader:
             xb, yb = _to(xb, device), _to(yb, device)
-            out = model(xb)
+            out = _forward(model, xb)
             loss_sum += float(loss_fn(out, yb)) * len(yb)
             if out.ndim == 2 and yb.ndim == 1 and not torch.is_floating_point(yb):
                 correct += int((out.argmax(dim=1) == yb).sum())
@@ -69,11 +80,23 @@ def evaluate(model, loader: Iterable, loss_fn: Callable, device: str = "cpu") ->
 
 
 def fit(model, loader: Iterable, loss_fn: Callable, optimizer, epochs: int = 1, device: str = "cpu",
-        val_loader: Iterable | None = None, show_progress: bool = True, plot_every: int = 0) -> History:
+        val_loader: Iterable | None = None, show_progress: bool = True, plot_every: int = 0,
+        scheduler=None, clip: float | None = None) -> History:
     """Train ``model`` for ``epochs`` passes over ``loader``; returns the :class:`History`.
 
-    ``plot_every=k`` redraws a live loss plot every ``k`` epochs (useful in JupyterLab, skipped when 0).
+    Each batch is ``(inputs, targets)``; inputs that are a tuple are passed as ``model(*inputs)``. One step is:
+    zero grads, forward, ``loss_fn(output, targets)``, backward, clip, ``optimizer.step()``, ``scheduler.step()``.
+
+    ``scheduler`` (a ``torch.optim.lr_scheduler``) is stepped after **every optimiser step**, not once per epoch,
+    so size it in steps: ``OneCycleLR(opt, max_lr, total_steps=epochs * len(loader))``,
+    ``CosineAnnealingLR(opt, T_max=epochs * len(loader))``. ``clip`` rescales the gradients so that their global
+    L2 norm is at most ``clip`` (``torch.nn.utils.clip_grad_norm_``) before each step; the norms before clipping
+    are recorded in ``history.grad_norm``. ``loader`` may be any iterable of batches, a generator included when
+    ``epochs == 1``. ``plot_every=k`` redraws a live loss plot every ``k`` epochs (useful in JupyterLab, skipped
+    when 0).
     """
+    import torch
+
     model.to(device)
     history = History()
     bar = progress(range(epochs), desc="epochs", disable=not show_progress, leave=True)
@@ -83,10 +106,16 @@ def fit(model, loader: Iterable, loss_fn: Callable, optimizer, epochs: int = 1, 
         for xb, yb in loader:
             xb, yb = _to(xb, device), _to(yb, device)
             optimizer.zero_grad()
-            loss = loss_fn(model(xb), yb)
+            loss = loss_fn(_forward(model, xb), yb)
             loss.backward()
+            if clip is not None:
+                norm = torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+                history.grad_norm.append(float(norm))
             optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
             losses.append(float(loss.detach()))
+        history.step_loss.extend(losses)
         history.train_loss.append(float(np.mean(losses)) if losses else float("nan"))
         postfix = {"loss": f"{history.train_loss[-1]:.4f}"}
         if val_loader is not None:

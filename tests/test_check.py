@@ -190,3 +190,103 @@ def test_grad_error_floors_near_zero_entries_and_keeps_relative_error_elsewhere(
     assert check.grad_error(g, g * [1.0, 1.0 + 1e-5, 1.0]) == pytest.approx(check.rel_error(g, g * [1, 1 + 1e-5, 1]))
     assert check.grad_error(np.zeros(3), np.zeros(3)) == 0.0
     assert check.grad_error([], []) == 0.0
+
+
+@pytest.mark.parametrize("bad", [np.array([1, 2, 3]), np.array([True, False]), [1, 2]])
+def test_numeric_gradient_refuses_non_float_input(bad):
+    with pytest.raises(TypeError, match="float64"):
+        check.numeric_gradient(lambda z: float(np.sum(np.asarray(z) ** 2)), bad)
+    with pytest.raises(TypeError, match=r"astype\(np.float64\)"):
+        check.gradcheck(lambda z: float(np.sum(z ** 2)), bad, 2 * np.asarray(bad))
+
+
+def test_numeric_gradient_accepts_float32_and_float64():
+    for dtype in (np.float32, np.float64):
+        g = check.numeric_gradient(lambda z: float(np.sum(z ** 2)), np.array([1.0, -2.0], dtype=dtype), h=1e-3)
+        assert np.allclose(g, [2.0, -4.0], rtol=1e-3)
+
+
+def _dense_reference(x, w, b):
+    import torch.nn.functional as F
+
+    return F.linear(x, w.T, b)
+
+
+@given(st.integers(1, 5), st.integers(1, 5), st.integers(1, 5), st.integers(0, 2**31 - 1))
+@settings(max_examples=25, deadline=None)
+def test_against_torch_accepts_a_correct_layer_and_its_gradients(n, d, m, seed):
+    r = np.random.default_rng(seed)
+    x, w, b = r.standard_normal((n, d)), r.standard_normal((d, m)), r.standard_normal(m)
+    dout = r.standard_normal((n, m))
+    value = check.against_torch(x @ w + b, _dense_reference, {"x": x, "w": w, "b": b}, upstream=dout,
+                                grads={"x": dout @ w.T, "w": x.T @ dout, "b": dout.sum(axis=0)}, rtol=1e-10)
+    assert value.shape == (n, m) and isinstance(value, np.ndarray)
+
+
+def test_against_torch_names_the_wrong_gradient_with_errors_and_shapes():
+    r = np.random.default_rng(0)
+    x, w, b = r.standard_normal((4, 3)), r.standard_normal((3, 2)), r.standard_normal(2)
+    dout = r.standard_normal((4, 2))
+    with pytest.raises(check.CheckFailed) as e:
+        check.against_torch(x @ w + b, _dense_reference, {"x": x, "w": w, "b": b}, upstream=dout, name="Dense",
+                            grads={"x": dout @ w.T, "b": dout.mean(axis=0)}, hint="db sums over the batch")
+    text = str(e.value)
+    assert text.startswith("Dense: db vs torch autograd: does not match")
+    assert "max abs error" in text and "max relative error" in text and "shape (2,)" in text
+    assert text.splitlines()[-1] == "  hint: db sums over the batch"
+    with pytest.raises(check.CheckFailed, match="hint: dx = dout @ w.T"):
+        check.against_torch(x @ w + b, _dense_reference, {"x": x, "w": w, "b": b}, upstream=dout, hint="forward",
+                            grads={"x": 2 * dout @ w.T, "w": x.T @ dout}, grad_hint={"dx": "dx = dout @ w.T", "w": "?"})
+    with pytest.raises(check.CheckFailed, match="wrong shape") as e:
+        check.against_torch((x @ w + b)[:, :1], _dense_reference, [x, w, b], name="Dense forward")
+    assert "expected shape: (4, 2)" in str(e.value)
+
+
+def test_against_torch_checks_values_before_calling_lazy_grads():
+    calls = []
+    x = np.array([[1.0, -2.0]])
+    with pytest.raises(check.CheckFailed, match="ReLU forward"):
+        check.against_torch(x, lambda t: t.relu(), [x], grads=lambda: calls.append(1) or {0: x}, name="ReLU forward")
+    assert calls == []
+    check.against_torch(np.maximum(x, 0), lambda t: t.relu(), [x], grads=lambda: {0: (x > 0) * 1.0})
+
+
+def test_against_torch_scalar_losses_integer_labels_and_tuples():
+    import torch.nn.functional as F
+
+    z = np.array([[2.0, 0.0, -1.0], [0.5, 0.5, 3.0]])
+    y = np.array([0, 2])
+    p = np.exp(z - z.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    loss = -np.mean(np.log(p[range(2), y]))
+    onehot = np.eye(3)[y]
+    check.against_torch(loss, F.cross_entropy, {"z": z, "y": y}, grads={"z": (p - onehot) / 2})
+    check.against_torch(loss, F.cross_entropy, {"z": z, "y": y.astype(np.int32)}, grads={"z": (p - onehot) / 2})
+    with pytest.raises(check.CheckFailed, match="dz"):
+        check.against_torch(loss, F.cross_entropy, {"z": z, "y": y}, grads={"z": p - onehot})
+    with pytest.raises(ValueError, match="not a float array"):
+        check.against_torch(loss, F.cross_entropy, {"z": z, "y": y}, grads={"y": y})
+    pair = check.against_torch((z.max(1), z.argmax(1)), lambda t: tuple(t.max(1)), [z], name="max")
+    assert np.array_equal(pair[1], [0, 2])
+    with pytest.raises(check.CheckFailed, match=r"max\[1\]"):
+        check.against_torch((z.max(1), z.argmin(1)), lambda t: tuple(t.max(1)), [z], name="max")
+    with pytest.raises(check.CheckFailed, match="is None"):
+        check.against_torch(None, lambda t: t, [z])
+
+
+def test_import_course_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = "import sys, course; course.check.against_torch; assert 'torch' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_against_torch_leaves_the_callers_arrays_and_tensors_alone():
+    import torch
+
+    x = np.array([[1.0, -2.0, 3.0]])
+    t = torch.tensor([[0.5, 0.5, 0.5]], dtype=torch.float32)
+    before = x.copy()
+    check.against_torch(x * 0.5, lambda a, b: a * b, {"x": x, "t": t}, grads={"x": t.double().numpy(), "t": x})
+    assert np.array_equal(x, before) and t.grad is None and not t.requires_grad and t.dtype == torch.float32

@@ -306,7 +306,7 @@ class Conv2d:
         "cell": "conv2d_im2col",
         "passes": False,
         "why": "kernel gradient as (cols.T @ dmat).reshape(w.shape): the transpose of the right matrix",
-        "message": "grads['w']",
+        "message": "dw vs torch autograd",
         "source": '''
 class Conv2d:
     def __init__(self, w, b, stride=1, padding=0):
@@ -338,7 +338,7 @@ class Conv2d:
         "cell": "conv2d_im2col",
         "passes": False,
         "why": "bias gradient as a mean over positions instead of a sum",
-        "message": "grads['b']",
+        "message": "db vs torch autograd",
         "source": '''
 class Conv2d:
     def __init__(self, w, b, stride=1, padding=0):
