@@ -97,15 +97,18 @@ def _role_config(root: Path, role: str, exchange: Path, course_id: str, course_d
 
 def _visible(course_pkg: Path) -> tuple[list[str], list[str]]:
     """What a user's server must see of this environment (``expose``) inside folders it must not see (``hide``):
-    the interpreter under a private /root, the environment and the ``course`` package inside checkouts of this
-    repository, whose ``source/`` holds the solutions and hidden tests."""
+    the interpreter and the environment under private folders (pyenv in /root, a CI runner's home), the environment
+    and the ``course`` package inside checkouts of this repository, whose ``source/`` holds the solutions."""
     expose = sorted({sys.base_prefix, sys.prefix, str(course_pkg)})
     hide = set()
     for path in expose:
         for parent in Path(path).parents:
-            if parent == Path("/root") or (parent / "source").is_dir() and (parent / "nbgrader_config.py").exists():
+            private = not parent.stat().st_mode & 0o001  # others cannot pass through
+            checkout = (parent / "source").is_dir() and (parent / "nbgrader_config.py").exists()
+            if parent != Path("/") and (private or checkout):
                 hide.add(str(parent))
-    return sorted(hide), expose
+    outermost = {h for h in hide if not any(Path(h).is_relative_to(other) for other in hide - {h})}
+    return sorted(outermost), expose
 
 
 def up(args) -> int:
