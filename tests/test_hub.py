@@ -9,7 +9,7 @@ too: the instructor moving the chapter's due date in the course's ``nbgrader_con
 reading the feedback HTML, which the test opens at its ``/files/`` URL after clicking "(view feedback)".
 Learner 3's attempts to read learner 1's files run as learner 3's own kernel, from a notebook opened in the browser.
 Screenshots of every step go to ``screenshots/hub-*.png``. The hub and its accounts are removed at the end with
-``hub/hub.py clean`` (``make hub-clean``), which the last test checks.
+``hub/hub.py clean`` (``make hub-clean``); the fixture's teardown checks that no account or folder is left.
 """
 
 from __future__ import annotations
@@ -83,9 +83,6 @@ class Hub:
     def home(self, user: str) -> Path:
         return Path(pwd.getpwnam(user).pw_dir)
 
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
-
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
@@ -94,18 +91,17 @@ def hub(tmp_path_factory):
     if os.geteuid() != 0:  # CI runs this module in a step of its own, with sudo
         pytest.skip("the hub creates OS accounts (useradd) and starts servers as them: run as root")
     work = tmp_path_factory.mktemp("hub")
-    os.environ["NBGRADER_EXCHANGE"] = str(work / "release-exchange")
-    course = make_course(work / "course", {CHAPTER: "pass"})
-    grading.release(notebooks.chapters(course), echo=None)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NBGRADER_EXCHANGE", str(work / "release-exchange"))
+        course = make_course(work / "course", {CHAPTER: "pass"})
+        grading.release(notebooks.chapters(course), echo=None)
     root = Path(tempfile.mkdtemp(prefix="dl-course-hub-"))
     port, prefix = _free_port(), f"t{secrets.token_hex(2)}-"
     log = work / "hub.log"
     env = {**os.environ, "COURSE_SMOKE": "1"}
-    env.pop("NBGRADER_EXCHANGE")
     proc = subprocess.Popen([sys.executable, str(HUB_PY), "up", "--root", str(root), "--port", str(port),
                              "--prefix", prefix, "--course", str(course)],
                             stdout=log.open("w"), stderr=subprocess.STDOUT, env=env)
-    os.environ.pop("NBGRADER_EXCHANGE")
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -124,7 +120,8 @@ def hub(tmp_path_factory):
                                text=True, timeout=120)
         proc.wait(timeout=60)
         print(clean.stdout, clean.stderr)
-        shutil.copy2(log, SHOTS / "hub.log") if SHOTS.exists() else None
+        if SHOTS.exists():
+            shutil.copy2(log, SHOTS / "hub.log")
         assert clean.returncode == 0, clean.stderr
         assert not root.exists()
         for name in [f"{prefix}instructor"] + [f"{prefix}learner{i}" for i in (1, 2, 3)]:
@@ -289,6 +286,7 @@ def test_03_learner2_submits_after_the_due_date(hub, browser):
     """The instructor moves the chapter's due date in the course's schedule (nbgrader_config.py) to now: learner 1
     submitted before it, learner 2 submits after it, so a started day late: 10%."""
     config = hub.home(hub.instructor) / COURSE / "nbgrader_config.py"
+    time.sleep(1.1)  # whole seconds: the due date must fall after learner 1's submission, not within its second
     due = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     with config.open("a") as f:
         f.write(f"\nc.Schedule.due = {{{CHAPTER!r}: {due!r}}}  # moved by the hub test\n")
@@ -409,3 +407,7 @@ def test_08_learner3_cannot_read_learner1s_files_or_submission(hub, browser):
     for label in paths:  # the checkout's solutions are not even there: the server's view hides the checkout
         assert f"{label} DENIED" in text, text
     assert "inbound-glob []" in text, text
+    # nor open learner 1's server through the hub
+    response = page.goto(f"{hub.url}/user/{learner1}/lab")
+    _shot(page, "learner3-refused-learner1s-server")
+    assert response.status == 403 or "403" in page.inner_text("body"), page.inner_text("body")[:500]
