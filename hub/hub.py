@@ -124,9 +124,11 @@ def up(args) -> int:
     chp = HUB_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
     if not chp.exists():
         sys.exit(f"{chp} is missing: `make hub` installs it (npm ci --prefix hub)")
-    for tool in ("useradd", "userdel", "chpasswd", "unshare", "setpriv", "mount"):
+    for tool, package in (("useradd", "passwd"), ("userdel", "passwd"), ("chpasswd", "passwd"),
+                          ("unshare", "util-linux"), ("setpriv", "util-linux"), ("mount", "mount"),
+                          ("bwrap", "bubblewrap: the formgrader's Autograde runs submissions in its sandbox")):
         if shutil.which(tool) is None:
-            sys.exit(f"{tool} is missing (passwd / util-linux / mount)")
+            sys.exit(f"{tool} is missing: apt-get install {package}")
 
     root.mkdir(parents=True, exist_ok=True)
     root.chmod(0o755)
