@@ -14,7 +14,7 @@ LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 # nbgrader shells out to alembic: the venv's bin/ must come first on PATH for every recipe.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup system-deps lab test test-fast lint run run-full release release-check grade doctor bench bench-threads results clean
+.PHONY: help setup system-deps lab hub hub-deps hub-clean test test-fast lint run run-full release release-check grade doctor bench bench-threads results clean
 
 # System packages the tests use: bubblewrap (the grading sandbox), PostgreSQL (the shared gradebook) and Chromium
 # (the browser tests drive a real JupyterLab).
@@ -24,6 +24,8 @@ help:
 	@echo "make lab            set up .venv and open the course in JupyterLab"
 	@echo "make test           set up .venv and run the whole test suite (what CI runs)"
 	@echo "make test-fast      unit and hygiene tests only (no kernel, nbgrader, browser or server): < 2 min"
+	@echo "make hub            (root) a JupyterHub on 127.0.0.1:$(HUB_PORT): an instructor, three learners, nbgrader"
+	@echo "make hub-clean      (root) stop it and remove its accounts, folders and state"
 	@echo "make run            execute every chapter in smoke mode and print a table"
 	@echo "make run-full       execute every chapter in full mode"
 	@echo "make results        full mode, one chapter at a time, rewriting docs/results.md"
@@ -56,6 +58,29 @@ lab: setup
 	$(BIN)/course status --write START.md
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --port=$(PORT) $(LAB_FLAGS) START.md
 
+# A local JupyterHub for the course (hub/): OS accounts, the exchange, the formgrader for the instructor. Runs in the
+# foreground until Ctrl-C; `make hub-clean` removes every account, folder and file it made.
+HUB_ROOT   ?= /srv/dl-course-hub
+HUB_PORT   ?= 8000
+HUB_PREFIX ?=
+HUB_PROXY  := hub/node_modules/.bin/configurable-http-proxy
+
+$(HUB_PROXY): hub/package.json hub/package-lock.json
+	@command -v npm >/dev/null || (echo "make hub needs Node.js and npm (apt-get install nodejs npm)" && exit 2)
+	npm ci --prefix hub --no-audit --no-fund --loglevel=error
+	touch $(HUB_PROXY)
+
+# make test installs the proxy where npm is (the hub's test skips, naming it, where Node is missing).
+hub-deps:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(HUB_PROXY); \
+	else echo "npm is missing: the JupyterHub test will skip (apt-get install nodejs npm)"; fi
+
+hub: setup $(HUB_PROXY)
+	$(BIN)/python hub/hub.py up --root "$(HUB_ROOT)" --port $(HUB_PORT) --prefix "$(HUB_PREFIX)"
+
+hub-clean:
+	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) hub/hub.py clean --root "$(HUB_ROOT)"
+
 system-deps:
 	@missing=""; for dep in $(SYSTEM_DEPS); do pkg=$${dep%%:*}; probe=$${dep#*:}; \
 		command -v $$probe >/dev/null 2>&1 || ls $$probe >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
@@ -65,16 +90,16 @@ system-deps:
 		else echo "missing system packages:$$missing; the tests that need them will skip (install them as root)"; fi; \
 	fi
 
-test: setup system-deps
+test: setup system-deps hub-deps
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
 # Unit and hygiene tests only: nothing that starts a kernel, nbgrader, papermill, a browser or a server (< 2 min).
-FAST_MARKERS := not (notebook or kernel or grading or postgres or browser or server)
+FAST_MARKERS := not (notebook or kernel or grading or postgres or browser or server or hub)
 test-fast: setup
 	$(BIN)/python -m pytest -n $(JOBS) -m "$(FAST_MARKERS)" $(PYTEST_ARGS)
 
 lint: setup
-	$(BIN)/ruff check course tests autograder benchmarks nbgrader_config.py
+	$(BIN)/ruff check course tests autograder benchmarks hub nbgrader_config.py
 
 run: setup
 	$(BIN)/course run --smoke --jobs 2

@@ -25,7 +25,8 @@ os.makedirs(c.Exchange.root, exist_ok=True)
 c.Exchange.path_includes_course = True
 
 # The term: due dates and late penalties, in one place (read by nbgrader's late-penalty step and by `course term`).
-# A started day late costs 10% of the score, at most 50%; `course term release` writes the due dates to the gradebook.
+# A started day late costs 10% of the score, at most 50%; `course term release` writes the due dates to the gradebook,
+# and autograding (also from the formgrader, whose Release button knows no due date) applies them again.
 c.Schedule.due = {  # a weekly term; edit to suit yours
     "01_linear_algebra": "2027-01-18 23:59:00 UTC",
     "02_least_squares": "2027-01-25 23:59:00 UTC",
@@ -83,7 +84,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "course.grading.preprocessors.FlagForReview",
-    "nbgrader.preprocessors.AssignLatePenalties",
+    "course.grading.term.ScheduledLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 

@@ -32,8 +32,9 @@ CHAPTER_IDS = [c.slug for c in CHAPTERS]
 
 # The longest tests (minutes each) start first: on two workers, one of them starting last would leave a core idle
 # for its whole run at the end of the suite.
-LONGEST_FIRST = ("test_hostile.py", "test_postgres.py", "test_term.py", "test_chapters.py::test_grading_discriminates",
-                 "test_chapters.py::test_release_is", "test_grading.py", "test_publish.py")
+LONGEST_FIRST = ("test_hub.py", "test_hostile.py", "test_postgres.py", "test_term.py",
+                 "test_chapters.py::test_grading_discriminates", "test_chapters.py::test_release_is", "test_grading.py",
+                 "test_publish.py")
 
 
 def pytest_collection_modifyitems(items):

@@ -95,7 +95,7 @@ def test_workflow_runs_cpu_and_gpu_with_device_checks():
 
 
 def test_ruff_is_clean():
-    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "course", "tests", "autograder",
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "course", "tests", "autograder", "hub",
                            "nbgrader_config.py"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 

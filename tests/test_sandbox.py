@@ -59,6 +59,22 @@ def test_limits_and_an_unprivileged_uid_wrap_the_kernel(tmp_path):
     assert tail[-4:] == ["-m", "ipykernel_launcher", "-f", "/ipc/kernel-1.json"]
 
 
+def test_without_root_and_opted_in_a_user_namespace_replaces_the_uid_switch(tmp_path, monkeypatch):
+    """A JupyterHub instructor's server (not root) sandboxes the formgrader's Autograde in a user namespace; the
+    grader's home and the exchange are hidden, since the kernel keeps the grader's uid."""
+    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 1000)
+    assert not sandbox.unprivileged(), "never without the opt-in: a grader that is not root otherwise refuses"
+    monkeypatch.setenv(sandbox.UNPRIVILEGED_ENV, "1")
+    (tmp_path / "exchange").mkdir()
+    monkeypatch.setenv("NBGRADER_EXCHANGE", str(tmp_path / "exchange"))
+    argv = _argv(tmp_path)
+    assert "setpriv" not in argv
+    tail = argv[argv.index("--unshare-user"):]
+    assert tail[:3] == ["--unshare-user", "--disable-userns", "--"] and tail[3] == "prlimit"
+    hidden = sandbox.default_hidden(tmp_path / "course")
+    assert str(Path.home()) in hidden and str(tmp_path / "exchange") in hidden
+
+
 def test_config_round_trips_through_json(tmp_path):
     cfg = sandbox.SandboxConfig(ipc_dir="/x", hide=["/a"], expose=["/b"], uid=7, limits=sandbox.Limits(processes=3))
     assert sandbox.SandboxConfig.read(cfg.write(tmp_path / "c.json")) == cfg

@@ -8,6 +8,11 @@ started through a kernel spec whose ``argv`` is this module: it rewrites the lau
         setpriv (an unprivileged uid of its own, so process limits are per student)
           python -m ipykernel_launcher -f CONNECTION
 
+Without root (a JupyterHub instructor's own server running the formgrader) setpriv cannot switch uids: with
+``COURSE_SANDBOX_UNPRIVILEGED=1`` bubblewrap then makes an unprivileged user namespace instead (no further namespaces
+inside) and the kernel keeps the grader's uid, so the grader's home and the exchange are hidden too; the process
+limit then counts within that namespace. Unset, a grader that is not root has no sandbox and autograding refuses.
+
 Without a network namespace loopback TCP is gone too, so the grader talks to the kernel over ZMQ ipc sockets in a
 dedicated folder (``KernelManager.transport = "ipc"``). The working directory is a size-limited tmpfs holding only
 that submission's non-notebook files: the notebook itself (with the hidden tests restored) never enters.
@@ -35,9 +40,10 @@ KERNEL_NAME = "course-sandbox"
 BASE_UID = 100_000
 CONFIG_ENV = "COURSE_SANDBOX_CONFIG"
 UID_BLOCK_ENV = "COURSE_SANDBOX_UID_BLOCK"
+UNPRIVILEGED_ENV = "COURSE_SANDBOX_UNPRIVILEGED"
 WORKDIR = "/tmp/work"
-PASSTHROUGH_ENV = ("PATH", "LANG", "LC_ALL", "NBGRADER_EXECUTION", "COURSE_SMOKE", "OMP_NUM_THREADS",
-                   "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", DATA_ENV)
+PASSTHROUGH_ENV = ("PATH", "PYTHONPATH", "LANG", "LC_ALL", "NBGRADER_EXECUTION", "COURSE_SMOKE",
+                   "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", DATA_ENV)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -103,7 +109,8 @@ def check_available() -> str:
         step = next((tool for tool in ("bwrap", "prlimit", "setpriv") if err.startswith(f"{tool}:")), "python")
         why = {"bwrap": "bubblewrap cannot create the sandbox's namespaces here",
                "prlimit": "prlimit cannot set the kernel's resource limits",
-               "setpriv": f"setpriv cannot switch to the sandbox's own uid {BASE_UID} (the grader must run as root)",
+               "setpriv": f"setpriv cannot switch to the sandbox's own uid {BASE_UID} (the grader must run as root, "
+                          f"or set {UNPRIVILEGED_ENV}=1 for an unprivileged sandbox)",
                "python": "the sandboxed interpreter cannot start a kernel (is the environment readable by others?)"}
         raise SandboxUnavailable(f"{why[step]}: {err.splitlines()[-1] if err else f'exit {probe.returncode}'}")
     _AVAILABLE = bwrap
@@ -123,6 +130,11 @@ def uid_block() -> int:
             raise ValueError(f"${UID_BLOCK_ENV} must be an integer >= 0, not {value!r}")
         return 100_000 + block
     return os.getpid() % 100_000
+
+
+def unprivileged() -> bool:
+    """Sandbox without root: a user namespace instead of a uid of its own (opted into with the environment)."""
+    return os.geteuid() != 0 and os.environ.get(UNPRIVILEGED_ENV) == "1"
 
 
 def own_ipc_dir(ipc: Path, uid: int) -> None:
@@ -148,6 +160,10 @@ def default_hidden(course_root: Path) -> list[str]:
     import course
 
     hidden = {"/tmp", "/root", "/home", "/var/tmp", str(course_root.resolve())}
+    if unprivileged():  # the kernel keeps the grader's uid: what the grader owns must be out of sight
+        hidden.add(str(Path.home()))
+        if os.environ.get("NBGRADER_EXCHANGE"):
+            hidden.add(os.environ["NBGRADER_EXCHANGE"])
     repo = Path(course.__file__).resolve().parent.parent
     if (repo / "source").exists() or (repo / "nbgrader_config.py").exists():
         hidden.add(str(repo))
@@ -198,10 +214,12 @@ def wrap(cfg: SandboxConfig, program: list[str], stage: Path, bwrap: str = "bwra
                PYTHONDONTWRITEBYTECODE="1", JOBLIB_MULTIPROCESSING="0")
     for key, value in sorted(env.items()):
         argv += ["--setenv", key, value]
-    argv += ["--", "prlimit", f"--as={lim.memory_bytes}", f"--cpu={lim.cpu_seconds}", f"--nproc={lim.processes}",
-             f"--fsize={lim.file_bytes}", "--",
-             "setpriv", f"--reuid={cfg.uid}", f"--regid={cfg.uid}", "--clear-groups", "--", *program]
-    return argv
+    limits = ["prlimit", f"--as={lim.memory_bytes}", f"--cpu={lim.cpu_seconds}", f"--nproc={lim.processes}",
+              f"--fsize={lim.file_bytes}", "--"]
+    if unprivileged():
+        return [*argv, "--unshare-user", "--disable-userns", "--", *limits, *program]
+    return [*argv, "--", *limits, "setpriv", f"--reuid={cfg.uid}", f"--regid={cfg.uid}", "--clear-groups", "--",
+            *program]
 
 
 _SLOT_NUMBERS = itertools.count()

@@ -13,6 +13,7 @@ import shlex
 from pathlib import Path
 
 from nbgrader.plugins import LateSubmissionPlugin
+from nbgrader.preprocessors import AssignLatePenalties
 from traitlets import Dict, Float
 from traitlets.config import Configurable
 
@@ -48,6 +49,28 @@ class LatePenalty(LateSubmissionPlugin):
         self.log.info("%s is %.0f s late on %s: penalty %.0f%%", student_id, total_seconds_late, chapter,
                       100 * fraction)
         return score * fraction
+
+
+class ScheduledLatePenalties(AssignLatePenalties):
+    """nbgrader's late-penalty step with the chapter's due date from the course :class:`Schedule`: however an
+    assignment reached the gradebook (``course term release``, or the formgrader's Generate and Release buttons,
+    which know no due date), the schedule in ``nbgrader_config.py`` decides. Chapters it does not name keep the
+    gradebook's date (e.g. one typed in the formgrader)."""
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook
+        from nbgrader.utils import parse_utc
+
+        info = resources["nbgrader"]
+        due = Schedule(config=self.config).due.get(info["assignment"])
+        if due:
+            with Gradebook(info["db_url"]) as gb:
+                assignment = gb.find_assignment(info["assignment"])
+                if assignment.duedate != parse_utc(due):
+                    self.log.info("due date of %s from the course schedule: %s", info["assignment"], due)
+                    assignment.duedate = parse_utc(due)
+                    gb.db.commit()
+        return super().preprocess(nb, resources)
 
 
 def load_schedule(root: Path) -> Schedule:
