@@ -65,7 +65,7 @@ class CourseSpawner(LocalProcessSpawner):
         env.update(PATH=hub["path"], NBGRADER_EXCHANGE=hub["exchange"], JUPYTER_CONFIG_PATH=hub["configs"][role],
                    SHELL="/bin/bash")
         if role == "instructor":  # the formgrader's Autograde runs submissions in the course's grading sandbox,
-            env["COURSE_SANDBOX_UNPRIVILEGED"] = "1"  # here without root: in a user namespace (course/grading/sandbox.py)
+            env["COURSE_SANDBOX_UNPRIVILEGED"] = "1"  # here without root: a user namespace (grading/sandbox.py)
         return env
 
 
