@@ -18,10 +18,13 @@ def data_home() -> Path:
 
 
 def nbgrader_config(root: Path):
-    """The course's ``nbgrader_config.py``, loaded the way nbgrader's own commands and Validate button load it."""
+    """The course's ``nbgrader_config.py`` (with the user's and system's, as nbgrader loads them), wherever the
+    caller's working directory is: nbgrader itself would also load one found there, which here would be the wrong
+    course's."""
     from nbgrader.apps import NbGrader
 
-    app = NbGrader(config_file=str(Path(root) / "nbgrader_config"))
+    app = NbGrader(config_file=str(Path(root).resolve() / "nbgrader_config"))
+    app.load_cwd_config = False
     app.load_config_file()
     return app.config
 

@@ -14,7 +14,7 @@ from course.chapters import chapters
 from course.config import course_id
 from course.grading.preprocessors import HideHiddenTests
 
-from .conftest import answer, sandbox_ok
+from .conftest import ROOT, answer, sandbox_ok
 from .toy import make_course
 
 
@@ -112,3 +112,14 @@ def test_hidden_test_tracebacks_are_reduced_to_the_message():
 
 def test_course_id_comes_from_the_config(tmp_path):
     assert course_id(make_course(tmp_path / "course", {"01_first": "pass"})) == "dl-course"
+
+
+def test_the_config_is_the_courses_own_whatever_the_working_directory(tmp_path, monkeypatch):
+    """nbgrader also loads an nbgrader_config.py found in the working directory: here that would be another course's."""
+    from course.config import nbgrader_config
+
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\nc.CourseDirectory.course_id = 'other'\n"
+                                                 "c.Schedule.due = {'01_first': '2030-01-01 00:00:00 UTC'}\n")
+    monkeypatch.chdir(ROOT)
+    assert course_id(tmp_path) == "other"
+    assert nbgrader_config(tmp_path).Schedule.due == {"01_first": "2030-01-01 00:00:00 UTC"}
