@@ -79,7 +79,7 @@ def test_fit_with_clip_and_a_scheduler_matches_the_hand_written_loop():
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.05, total_steps=2 * len(data))
         if by_hand:
             losses, norms = [], []
-            for _ in range(2):
+            for _epoch in range(2):
                 for xb, yb in data:
                     loss = F.cross_entropy(model(xb), yb)
                     opt.zero_grad()

@@ -12,7 +12,7 @@ imports from it. A grading run, end to end::
                            (integrity); feedback written as each submission finishes
       report               scores read back from the gradebook: grading-report.txt per learner, grades.csv
 
-``release`` keeps ``release/`` equal to what ``generate_assignment`` makes of ``source/``; ``term`` is the term's
+``assignments`` keeps ``release/`` equal to what ``generate_assignment`` makes of ``source/``; ``term`` is the term's
 routine on nbgrader's exchange (due dates and late penalties); ``publish`` writes the learner's copy.
 """
 
@@ -24,7 +24,7 @@ _HOMES = {
     "autograde": ["SLOTS", "Autograder", "GradeOptions", "Outcome", "Submission", "discover", "feedback_status",
                   "grade", "ingest", "problems_with", "registration_lock", "select_shard", "write_feedback"],
     "commands": ["GradingError", "GradingStopped", "Stopper", "nbgrader_env", "run_nbgrader"],
-    "release": ["generate", "release", "release_differences"],
+    "assignments": ["generate", "release", "release_differences"],
     "report": ["GradeRow", "collect_scores", "format_scores", "write_csv", "write_report"],
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
