@@ -261,7 +261,7 @@ def _fetch_and_answer(page, hub: Hub, account: str, user: str, validate: bool) -
     _shot(page, f"{user}-submitted")
 
 
-def test_01_instructor_generates_and_releases_in_the_formgrader(hub, browser):
+def step_01_instructor_generates_and_releases_in_the_formgrader(hub, browser):
     page = _login(browser, hub, hub.instructor)
     _shot(page, "instructor-lab")
     assert page.locator(".lm-MenuBar-itemLabel:text('Nbgrader')").count()
@@ -276,14 +276,14 @@ def test_01_instructor_generates_and_releases_in_the_formgrader(hub, browser):
     assert (hub.root / "exchange" / COURSE / "outbound" / CHAPTER / f"{CHAPTER}.ipynb").exists()
 
 
-def test_02_learner1_fetches_answers_validates_and_submits(hub, browser):
+def step_02_learner1_fetches_answers_validates_and_submits(hub, browser):
     learner = hub.learners[0]
     page = _login(browser, hub, learner)
     assert not page.locator("li[data-command='nbgrader:open-formgrader']").count(), "learners have no formgrader"
     _fetch_and_answer(page, hub, learner, "learner1", validate=True)
 
 
-def test_03_learner2_submits_after_the_due_date(hub, browser):
+def step_03_learner2_submits_after_the_due_date(hub, browser):
     """The instructor moves the chapter's due date in the course's schedule (nbgrader_config.py) to now: learner 1
     submitted before it, learner 2 submits after it, so a started day late: 10%."""
     config = hub.home(hub.instructor) / COURSE / "nbgrader_config.py"
@@ -295,7 +295,7 @@ def test_03_learner2_submits_after_the_due_date(hub, browser):
     _fetch_and_answer(_login(browser, hub, hub.learners[1]), hub, hub.learners[1], "learner2", validate=False)
 
 
-def test_04_instructor_collects_and_autogrades(hub, browser):
+def step_04_instructor_collects_and_autogrades(hub, browser):
     fg = _formgrader(browser, hub, "manage_assignments")
     row = fg.locator(f"tr:has(td.name:has-text('{CHAPTER}'))")
     row.locator("td.collect a").click()
@@ -311,7 +311,7 @@ def test_04_instructor_collects_and_autogrades(hub, browser):
     _shot(fg, "instructor-autograded")
 
 
-def test_05_instructor_grades_the_written_answer_and_releases_feedback(hub, browser):
+def step_05_instructor_grades_the_written_answer_and_releases_feedback(hub, browser):
     for learner, comment in zip(hub.learners[:2], (COMMENT, ""), strict=True):
         fg = _formgrader(browser, hub, f"manage_students/{learner}/{CHAPTER}")
         fg.locator(f"td.name a:text('{CHAPTER}')").click()
@@ -354,14 +354,14 @@ def _fetch_feedback(page, hub: Hub, account: str, user: str) -> str:
     return text
 
 
-def test_06_learner1_sees_score_and_comment_but_no_hidden_test(hub, browser):
+def step_06_learner1_sees_score_and_comment_but_no_hidden_test(hub, browser):
     text = _fetch_feedback(_login(browser, hub, hub.learners[0]), hub, hub.learners[0], "learner1")
     assert re.search(r"Score:\s*3(\.0+)?\s*/\s*3", text), text[:1500]
     assert COMMENT in text
     assert HIDDEN not in text, "the feedback shows a hidden test"
 
 
-def test_07_learner2_sees_the_late_penalty(hub, browser):
+def step_07_learner2_sees_the_late_penalty(hub, browser):
     text = _fetch_feedback(_login(browser, hub, hub.learners[1]), hub, hub.learners[1], "learner2")
     assert "Late submission penalty" in text, text[:1500]
     # 88 s late is a started day: 10% of the 2 autograded points (nbgrader applies it when autograding)
@@ -380,7 +380,7 @@ print("inbound-glob", glob.glob({inbound!r} + "/*"))
 """
 
 
-def test_08_learner3_cannot_read_learner1s_files_or_submission(hub, browser):
+def step_08_learner3_cannot_read_learner1s_files_or_submission(hub, browser):
     learner1, learner3 = hub.learners[0], hub.learners[2]
     inbound = str(hub.root / "exchange" / COURSE / "inbound")
     paths = {"home-of-learner1": str(hub.home(learner1)),
@@ -412,3 +412,26 @@ def test_08_learner3_cannot_read_learner1s_files_or_submission(hub, browser):
     response = page.goto(f"{hub.url}/user/{learner1}/lab")
     _shot(page, "learner3-refused-learner1s-server")
     assert response.status == 403 or "403" in page.inner_text("body"), page.inner_text("body")[:500]
+
+
+STEPS = [
+    step_01_instructor_generates_and_releases_in_the_formgrader,
+    step_02_learner1_fetches_answers_validates_and_submits,
+    step_03_learner2_submits_after_the_due_date,
+    step_04_instructor_collects_and_autogrades,
+    step_05_instructor_grades_the_written_answer_and_releases_feedback,
+    step_06_learner1_sees_score_and_comment_but_no_hidden_test,
+    step_07_learner2_sees_the_late_penalty,
+    step_08_learner3_cannot_read_learner1s_files_or_submission,
+]
+
+
+def test_a_term_on_the_hub(hub, browser):
+    """The whole term, one step after another: each step depends on the ones before it (the due date moves between
+    learner 1's and learner 2's submissions), so they are one test that no scheduler can split or reorder. A
+    failing step names itself; screenshots/hub-*.png show how far the term got."""
+    for step in STEPS:
+        try:
+            step(hub, browser)
+        except BaseException as exc:
+            raise AssertionError(f"{step.__name__}: {exc}") from exc
