@@ -184,6 +184,13 @@ def _formgrader(browser, hub: Hub, path: str):
     return fg
 
 
+def _press(fg, row, *columns: str) -> None:
+    """Press the formgrader's buttons in these columns of an assignment's row, in order, each reporting success."""
+    for column in columns:
+        row.locator(f"td.{column} a").click()
+        assert "Success" in _modal(fg)
+
+
 def _modal(fg, timeout: float = 300_000) -> str:
     """Wait for the formgrader's result dialog, return its text and close it."""
     modal = fg.locator(".modal.in, .modal.show").first
@@ -267,10 +274,7 @@ def step_01_instructor_generates_and_releases_in_the_formgrader(hub, browser):
     assert page.locator(".lm-MenuBar-itemLabel:text('Nbgrader')").count()
     fg = _formgrader(browser, hub, "manage_assignments")
     row = fg.locator(f"tr:has(td.name:has-text('{CHAPTER}'))")
-    row.locator("td.assign a").click()
-    assert "Success" in _modal(fg)
-    row.locator("td.release a").click()
-    assert "Success" in _modal(fg)
+    _press(fg, row, "assign", "release")
     row.locator("td.status:has-text('released')").wait_for()
     _shot(fg, "instructor-released")
     assert (hub.root / "exchange" / COURSE / "outbound" / CHAPTER / f"{CHAPTER}.ipynb").exists()
@@ -329,10 +333,7 @@ def step_05_instructor_grades_the_written_answer_and_releases_feedback(hub, brow
         _shot(fg, f"instructor-graded-{learner.removeprefix(hub.prefix)}")
     fg = _formgrader(browser, hub, "manage_assignments")
     row = fg.locator(f"tr:has(td.name:has-text('{CHAPTER}'))")
-    row.locator("td.generate-feedback a").click()
-    assert "Success" in _modal(fg)
-    row.locator("td.release-feedback a").click()
-    assert "Success" in _modal(fg)
+    _press(fg, row, "generate-feedback", "release-feedback")
     _shot(fg, "instructor-feedback-released")
 
 
