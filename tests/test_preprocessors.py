@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from course.grading.preprocessors import DeduplicateIds, FlagForReview, SafeExecute, _normalised, review_findings
+from course.grading.preprocessors import (
+    DeduplicateIds,
+    FlagForReview,
+    SafeExecute,
+    _normalised,
+    imported_module_names,
+    review_findings,
+)
 
 
 def _grade(source: str, grade_id: str, points: float = 1):
@@ -82,6 +91,23 @@ def test_code_that_can_rewire_the_tests_is_flagged_with_its_line(source):
     assert found, source
     line, reason = found[0]
     assert line == source.count("\n") + 1 and SUSPECT_LINES[source] in reason
+
+
+def test_module_names_are_found_without_importing_anything(tmp_path, monkeypatch):
+    """The grader must not run a package's import-time code because a submission names it."""
+    package = tmp_path / "boobytrap"
+    (package / "inner").mkdir(parents=True)
+    (package / "__init__.py").write_text("raise SystemExit('imported by the grader')\n")
+    (package / "inner" / "__init__.py").write_text("raise SystemExit('imported by the grader')\n")
+    (package / "tools.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    cells = [new_code_cell("import numpy as np\nfrom boobytrap import tools, helper as h\n"
+                           "from boobytrap.inner import thing\nfrom os import path\nfrom . import sibling\n"
+                           "from numpy import linalg as la, pi"),
+             new_code_cell("import broken syntax here"),
+             new_code_cell("from boobytrap import inner as i")]
+    assert imported_module_names(cells) == {"np", "tools", "path", "la", "i"}
+    assert "boobytrap" not in sys.modules
 
 
 def test_comments_and_blank_lines_do_not_make_a_scaffold_cell_new():

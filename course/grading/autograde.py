@@ -10,12 +10,14 @@ from :mod:`course.grading.report`.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import queue
 import shlex
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -271,6 +273,8 @@ class Autograder:
 
     def grade_all(self, submissions: list[Submission]) -> list[Outcome]:
         share_threads(self.options.jobs)
+        # The scores are read back with nbgrader's API afterwards: import it while this thread only waits.
+        threading.Thread(target=importlib.import_module, args=("nbgrader.api",), daemon=True).start()
         with ThreadPoolExecutor(max_workers=max(1, self.options.jobs)) as pool:
             return list(pool.map(self.grade_one, submissions))
 
@@ -290,18 +294,24 @@ def grade(submissions_dir: Path, root: Path, chapters: list[Chapter], options: G
     if not submissions:
         raise GradingError(f"no submissions under {submissions_dir}: expected STUDENT/ASSIGNMENT/*.ipynb folders")
     submissions = select_shard(submissions, *options.shard)
-    known = {c.slug: c for c in chapters}
-    expected = {slug: {p.stem for p in (c.source.parent).glob("*.ipynb")} for slug, c in known.items()}
-    rejected = {s: problems_with(s, expected.get(s.assignment)) for s in submissions if s.assignment in known}
-    gradable = [s for s in submissions if s.assignment in known and not rejected[s]]
-    book = ledger.Ledger(root)
-    sources = {slug: ledger.content_hash(known[slug].source.parent) for slug in {s.assignment for s in gradable}}
-    hashes = {s: ledger.content_hash(s.path) for s in gradable}
-    outcomes = {} if options.regrade else _up_to_date(gradable, book, hashes, sources)
-    todo = [s for s in gradable if s not in outcomes]
-    if echo and outcomes:
-        echo(f"{len(outcomes)} submission(s) unchanged since they were graded: not graded again (--regrade forces)")
-    ingest(todo, root)
+    stopper = Stopper()
+    stopper.server.open()  # its imports overlap with reading and hashing the submissions
+    try:
+        known = {c.slug: c for c in chapters}
+        expected = {slug: {p.stem for p in (c.source.parent).glob("*.ipynb")} for slug, c in known.items()}
+        rejected = {s: problems_with(s, expected.get(s.assignment)) for s in submissions if s.assignment in known}
+        gradable = [s for s in submissions if s.assignment in known and not rejected[s]]
+        book = ledger.Ledger(root)
+        sources = {slug: ledger.content_hash(known[slug].source.parent) for slug in {s.assignment for s in gradable}}
+        hashes = {s: ledger.content_hash(s.path) for s in gradable}
+        outcomes = {} if options.regrade else _up_to_date(gradable, book, hashes, sources)
+        todo = [s for s in gradable if s not in outcomes]
+        if echo and outcomes:
+            echo(f"{len(outcomes)} submission(s) unchanged since they were graded: not graded again (--regrade forces)")
+        ingest(todo, root)
+    except BaseException:
+        stopper.server.close()
+        raise
     db = options.db_for(root)
 
     def record(outcome: Outcome) -> None:
@@ -310,7 +320,6 @@ def grade(submissions_dir: Path, root: Path, chapters: list[Chapter], options: G
                                                              round(outcome.seconds, 1), outcome.timed_out,
                                                              outcome.log[-4000:]))
 
-    stopper = Stopper()
     with stopper.on_signals(), tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
         scratch = Path(tmp)
         scratch.chmod(0o755)

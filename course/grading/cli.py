@@ -36,7 +36,9 @@ def cmd_release(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from course.grading import sandbox
+    from course.grading import forked, sandbox
+
+    forked.skip_unwanted()
 
     root = Path(args.course_dir).resolve() if args.course_dir else course_chapters.find_root()
     submissions = Path(args.submissions).resolve()

@@ -1,0 +1,49 @@
+"""The grader's fork server: what it preloads changes nothing a command computes, only how long it takes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.grading
+
+
+def test_the_in_process_alembic_head_is_the_one_nbgrader_finds():
+    import nbgrader.api
+
+    from course.grading import forked
+
+    env_path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    old = os.environ["PATH"]
+    os.environ["PATH"] = env_path
+    try:
+        expected = nbgrader.api.get_alembic_version()  # nbgrader's own: `alembic heads` in a subprocess
+    finally:
+        os.environ["PATH"] = old
+    assert forked.alembic_head() == expected
+
+
+def test_preloading_patches_the_alembic_lookup_and_leaves_out_rfc3987_syntax():
+    code = ("from course.grading import forked; forked.preload(); import sys, jsonschema, nbgrader.api; "
+            "assert sys.modules['rfc3987_syntax'] is None; "
+            "assert nbgrader.api.get_alembic_version is forked.alembic_head; "
+            "assert jsonschema.Draft7Validator({'type': 'object'}).is_valid({})")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_a_forked_command_runs_and_reports_its_exit_code(tmp_path):
+    from course.grading import forked
+
+    server = forked.Server()
+    server.open()
+    try:
+        ok = server.start(["--version"], tmp_path, dict(os.environ), tmp_path / "ok.log")
+        bad = server.start(["generate_assignment", "no-such-assignment"], tmp_path, dict(os.environ), tmp_path / "bad.log")
+        assert ok.wait(60) == 0 and bad.wait(60) != 0
+    finally:
+        server.close()
+    assert (tmp_path / "ok.log").read_text().strip()
