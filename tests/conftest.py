@@ -26,6 +26,10 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 ROOT = Path(__file__).resolve().parents[1]
+# Debian's Chromium by default; GitHub's Ubuntu runners have Google Chrome instead.
+CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
 CHAPTERS = chapters(ROOT)
 CHAPTER_IDS = [c.slug for c in CHAPTERS]
 
@@ -127,3 +131,14 @@ def loopback_server():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/", hits
     server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium driven by playwright, for the learner's JupyterLab (test_browser) and the hub (test_hub)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield b
+        b.close()

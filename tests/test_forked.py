@@ -41,8 +41,9 @@ def test_a_forked_command_runs_and_reports_its_exit_code(tmp_path):
     server = forked.Server()
     server.open()
     try:
-        ok = server.start(["--version"], tmp_path, dict(os.environ), tmp_path / "ok.log")
-        bad = server.start(["generate_assignment", "no-such-assignment"], tmp_path, dict(os.environ), tmp_path / "bad.log")
+        env = dict(os.environ)
+        ok = server.start(["--version"], tmp_path, env, tmp_path / "ok.log")
+        bad = server.start(["generate_assignment", "no-such-assignment"], tmp_path, env, tmp_path / "bad.log")
         assert ok.wait(60) == 0 and bad.wait(60) != 0
     finally:
         server.close()

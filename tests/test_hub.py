@@ -38,7 +38,7 @@ from course import grading
 from course.chapters import chapters
 
 from .conftest import ROOT
-from .test_browser import CHROMIUM, LAUNCH_ARGS, SHOTS, _run_all, _skip_or_fail
+from .test_browser import SHOTS, _run_all, _skip_or_fail
 from .test_browser import _missing as _browser_missing
 from .toy import make_course
 
@@ -128,16 +128,6 @@ def hub(tmp_path_factory):
         for name in [f"{prefix}instructor"] + [f"{prefix}learner{i}" for i in (1, 2, 3)]:
             with pytest.raises(KeyError):
                 pwd.getpwnam(name)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 def _shot(page, name: str) -> None:

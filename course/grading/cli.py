@@ -123,8 +123,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                        help="grade every submission again, even those unchanged since they were graded")
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                        help="submissions graded at the same time (default: the number of cores); each job needs "
-                            "a core: on 2 cores, --jobs 2 graded chapter 01 1.46-1.92x as fast as serial "
-                            "nbgrader autograde in three runs (README, make bench)")
+                            "a core and gains close to 1x per core: on 2 cores --jobs 2 graded chapter 01 2.03x "
+                            "as fast as serial nbgrader autograde (1.32x beside a CPU-bound process), and an "
+                            "Amdahl fit predicts 3.8x on 4 cores, 13x on 16 (README, make bench)")
     grade.add_argument("--shard", default="1/1", help="grade only shard i of n of the students, e.g. 2/3")
     grade.add_argument("--cell-timeout", type=int, default=120, help="seconds a cell may run")
     grade.add_argument("--notebook-timeout", type=int, default=900, help="seconds a whole submission may take")
