@@ -9,7 +9,7 @@ exits when the grader does (its stdin closes).
 Whatever a fork would redo is done once, before it (:func:`preload`): the imports of both commands, the gradebook
 schema's revision found in-process, lexers and regular expressions compiled by rendering a small page while the
 first command (registering the assignment) runs. Measured on chapter 01, 2 cores: 13.5 s before the first
-submission started and 2.4 s of feedback per submission, down to 3.8 s and 1.5 s.
+submission started and 2.4 s of feedback per submission, down to 3.8 s and 1.5-2.0 s.
 
 The protocol is one JSON object per line: requests ``{"id", "args", "cwd", "env", "log", "memory_bytes"}`` on the
 server's stdin; ``{"id", "pid"}`` when a command started and ``{"id", "returncode"}`` when it ended on its stdout.
@@ -99,7 +99,7 @@ def preload() -> None:
 
 def warm_up_feedback() -> None:
     """Render a small notebook to HTML as feedback is rendered: the regular expressions, CSS selectors and lexers
-    this compiles stay compiled in every process forked afterwards (0.7 s of each feedback page's 2.3 s here)."""
+    this compiles stay compiled in every process forked afterwards (0.4 s of a feedback page's 2.1 s here)."""
     from nbconvert import HTMLExporter
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
@@ -132,9 +132,10 @@ def alembic_head() -> str:
 def serve() -> None:
     """The server's loop: fork a command per request, report starts and ends, exit when stdin closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C reaches the grader too, which decides
+    out = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # anything else the server prints (a library's warning) must not land in the protocol
     preload()
     _die_with_parent()
-    out = os.fdopen(os.dup(1), "w", buffering=1)
     running: dict[int, str] = {}
     buffer = b""
     stdin_open = True

@@ -246,7 +246,7 @@ def is_module(dotted: str) -> bool:
     import importlib.machinery
     import importlib.util
 
-    if dotted in sys.modules:
+    if sys.modules.get(dotted) is not None:
         return True
     parts = dotted.split(".")
     try:
