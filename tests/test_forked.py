@@ -5,26 +5,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.grading
 
 
-def test_the_in_process_alembic_head_is_the_one_nbgrader_finds():
+def test_the_in_process_alembic_head_is_the_one_nbgrader_finds(monkeypatch):
     import nbgrader.api
 
     from course.grading import forked
+    from course.grading.commands import nbgrader_env
 
-    env_path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    old = os.environ["PATH"]
-    os.environ["PATH"] = env_path
-    try:
-        expected = nbgrader.api.get_alembic_version()  # nbgrader's own: `alembic heads` in a subprocess
-    finally:
-        os.environ["PATH"] = old
-    assert forked.alembic_head() == expected
+    monkeypatch.setenv("PATH", nbgrader_env()["PATH"])  # nbgrader's own lookup starts `alembic` from PATH
+    assert forked.alembic_head() == nbgrader.api.get_alembic_version()
 
 
 def test_preloading_patches_the_alembic_lookup_and_leaves_out_rfc3987_syntax():

@@ -32,9 +32,7 @@ from pathlib import Path
 
 PRELOAD = ("nbgrader.apps.nbgraderapp", "nbgrader.apps.autogradeapp", "nbgrader.apps.generatefeedbackapp",
            "nbgrader.apps.generateassignmentapp", "course.grading.preprocessors", "course.grading.term",
-           "IPython", "ipykernel.kernelspec", "sqlalchemy.dialects.sqlite.pysqlite", "psutil", "difflib",
-           "mistune.plugins.def_list", "mistune.plugins.task_lists", "mistune.plugins.url", "jinja2.ext",
-           "pygments.formatters.html", "pygments.lexers.python", "ipython_pygments_lexers")
+           "IPython", "ipykernel.kernelspec", "sqlalchemy.dialects.sqlite.pysqlite", "psutil", "difflib")
 #: rfc3987_syntax compiles 38 Lark grammars when imported (3.5 s here), only for jsonschema's "iri" format checks,
 #: which no schema nbgrader validates against uses; jsonschema does without it when it is missing.
 UNWANTED = ("rfc3987_syntax",)
@@ -88,18 +86,14 @@ def preload() -> None:
         with contextlib.suppress(ImportError):
             __import__(name)
     import nbgrader.api
-    from pygments import highlight
-    from pygments.formatters.html import HtmlFormatter
-    from pygments.lexers import get_lexer_by_name
 
     nbgrader.api.get_alembic_version = alembic_head
-    for language in ("ipython3", "python"):  # lexers compile their token regexes on first use, once per process
-        highlight("x = 1  # warm-up\n", get_lexer_by_name(language), HtmlFormatter())
 
 
 def warm_up_feedback() -> None:
-    """Render a small notebook to HTML as feedback is rendered: the regular expressions, CSS selectors and lexers
-    this compiles stay compiled in every process forked afterwards (0.4 s of a feedback page's 2.1 s here)."""
+    """Render a small notebook to HTML as feedback is rendered: the modules this imports (lexers, Markdown plugins)
+    and the regular expressions, CSS selectors and lexer tables it compiles stay ready in every process forked
+    afterwards (0.4 s of a feedback page's 2.1 s here)."""
     from nbconvert import HTMLExporter
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 

@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import ast
+import importlib.machinery
+import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -243,9 +245,6 @@ def is_module(dotted: str) -> bool:
     package a submission names, unsandboxed, and it cost seconds per submission (scikit-learn, SciPy, torch) in
     a grading process forked fresh for each one. Parents are looked up on the file system instead.
     """
-    import importlib.machinery
-    import importlib.util
-
     if sys.modules.get(dotted) is not None:
         return True
     parts = dotted.split(".")
