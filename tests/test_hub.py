@@ -214,6 +214,22 @@ def _rows(page, which: str, count: int = 1, timeout: float = 120):
     raise AssertionError(f"{which} assignments: {rows.count()} rows, expected {count}")
 
 
+def _save(page, attempts: int = 4) -> None:
+    """Ctrl+S until the tab is clean: an edit that reaches the notebook's model after a save began (typing, the
+    rendered Markdown cell, the kernel's language info) leaves the tab dirty after that save, as for a learner."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    dirty = page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty")
+    for attempt in range(attempts):
+        page.keyboard.press("Control+s")
+        try:
+            dirty.wait_for(state="detached", timeout=15_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+
+
 def _fetch_and_answer(page, hub: Hub, account: str, user: str, validate: bool) -> None:
     _assignments(page)
     released = _rows(page, "released")
@@ -238,8 +254,7 @@ def _fetch_and_answer(page, hub: Hub, account: str, user: str, validate: bool) -
     page.keyboard.press("Control+a")
     page.keyboard.insert_text(WRITTEN)
     page.keyboard.press("Shift+Enter")
-    page.keyboard.press("Control+s")
-    page.wait_for_selector(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty", state="detached", timeout=30_000)
+    _save(page)
     _shot(page, f"{user}-answered")
     saved = nbformat.read(hub.home(account) / COURSE / CHAPTER / f"{CHAPTER}.ipynb", as_version=4)
     assert "return 2 * x" in saved.cells[3].source and WRITTEN in saved.cells[5].source, "the answers were not saved"

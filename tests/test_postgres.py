@@ -18,6 +18,7 @@ from course import grading
 from course.chapters import chapters
 
 from .conftest import answer
+from .test_registration import check_registering_waits_for_grading, check_registers_once_per_source
 from .toy import make_course
 
 pytestmark = [pytest.mark.grading, pytest.mark.postgres]
@@ -88,12 +89,21 @@ def test_two_shards_into_postgres_match_one_process(tmp_path, postgres, monkeypa
                                 "--unsafe", "--csv", str(tmp_path / f"shard{i}.csv")],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
               for i in (1, 2)]
+    outputs = []
     for proc in shards:
         out, _ = proc.communicate(timeout=600)
         assert proc.returncode == 0, out
+        outputs.append(out)
+    registrations = sum("nbgrader generate_assignment" in out for out in outputs)
+    assert registrations == 1, f"{registrations} shards registered the assignment: a late one races the other's grading"
 
     from nbgrader.api import Gradebook
 
     with Gradebook(postgres, course_id="dl-course") as gb:
         got = {s.student_id: (s.score, s.code_score) for s in gb.find_assignment("01_first").submissions}
     assert got == expected
+
+
+def test_registration_in_postgres_is_exclusive_grading_shared(tmp_path, postgres):
+    check_registers_once_per_source(postgres, tmp_path)
+    check_registering_waits_for_grading(postgres, tmp_path)

@@ -22,9 +22,10 @@ import importlib
 
 _HOMES = {
     "autograde": ["SLOTS", "Autograder", "GradeOptions", "Outcome", "Submission", "discover", "feedback_status",
-                  "grade", "ingest", "problems_with", "registration_lock", "select_shard", "write_feedback"],
+                  "grade", "ingest", "problems_with", "select_shard", "write_feedback"],
     "commands": ["GradingError", "GradingStopped", "Stopper", "nbgrader_env", "run_nbgrader"],
     "assignments": ["generate", "release", "release_differences"],
+    "registration": ["registered"],
     "report": ["GradeRow", "collect_scores", "format_scores", "write_csv", "write_report"],
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}

@@ -9,7 +9,6 @@ from :mod:`course.grading.report`.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import os
 import queue
@@ -29,6 +28,7 @@ from course.config import Echo, gradebook_url
 from course.device import share_threads
 from course.grading import ledger, sandbox
 from course.grading.commands import GradingError, GradingStopped, Stopper, nbgrader_env, run_nbgrader
+from course.grading.registration import registered
 from course.grading.report import GradeRow, collect_scores, write_csv, write_report
 from course.grading.sandbox import Limits
 
@@ -122,31 +122,6 @@ def select_shard(submissions: list[Submission], index: int, count: int) -> list[
     students = sorted({s.student for s in submissions})
     mine = set(students[index - 1::count])
     return [s for s in submissions if s.student in mine]
-
-
-@contextlib.contextmanager
-def registration_lock(db_url: str, root: Path):
-    """Serialise ``generate_assignment`` into one gradebook across concurrent grading processes (shards)."""
-    if db_url.startswith("postgresql"):
-        from sqlalchemy import create_engine, text
-
-        engine = create_engine(db_url)
-        with engine.connect() as conn:
-            conn.execute(text("SELECT pg_advisory_lock(7277001)"))
-            try:
-                yield
-            finally:
-                conn.execute(text("SELECT pg_advisory_unlock(7277001)"))
-        engine.dispose()
-    else:
-        import fcntl
-
-        with open(root / ".gradebook.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @dataclass
@@ -328,12 +303,14 @@ def grade(submissions_dir: Path, root: Path, chapters: list[Chapter], options: G
                 for sub in todo:
                     book.forget(sub.student, sub.assignment)
                 autograder = Autograder(root, options, scratch, echo, stopper, on_done=record)
-                with registration_lock(db, root):
-                    for assignment in sorted({s.assignment for s in todo}):
-                        run_nbgrader(["generate_assignment", assignment, "--force", f"--CourseDirectory.db_url={db}",
-                                      f"--CourseDirectory.release_directory={scratch / 'release'}"], root, echo,
-                                     stopper=stopper)
-                outcomes.update({o.submission: o for o in autograder.grade_all(todo)})
+
+                def register(assignment: str) -> None:
+                    run_nbgrader(["generate_assignment", assignment, "--force", f"--CourseDirectory.db_url={db}",
+                                  f"--CourseDirectory.release_directory={scratch / 'release'}"], root, echo,
+                                 stopper=stopper)
+
+                with registered(db, root, {s.assignment: sources[s.assignment] for s in todo}, register, stopper):
+                    outcomes.update({o.submission: o for o in autograder.grade_all(todo)})
             feedback = {}
             if options.feedback and stopper.signum is None:
                 feedback = _feedback(root, gradable, outcomes, db, echo, stopper)
