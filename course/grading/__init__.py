@@ -5,7 +5,8 @@ imports from it. A grading run, end to end::
 
     course grade SUBMISSIONS
       autograde.grade      find STUDENT/ASSIGNMENT folders, reject unreadable ones, skip what the ledger says is
-                           graded already (ledger), register the assignment once
+                           graded already (ledger), register the assignment once per source
+                           (registration: exclusive, while every grading run holds it shared)
       autograde.Autograder one `nbgrader autograde` per submission, forked from a preloaded server (forked,
                            commands), jobs at a time, each kernel in a sandbox slot (sandbox) and run by
                            SafeExecute (preprocessors), which probes the testing machinery after every test
