@@ -61,9 +61,11 @@ def check_registering_waits_for_grading(db_url: str, root: Path) -> None:
     nbgrader = FakeNbgrader(db_url)
     graded: list[str] = []
 
+    said: list[str] = []
+
     def run(name: str, source: str, stopper=None) -> None:
         try:
-            with registered(db_url, root, {"01_first": source}, nbgrader, stopper):
+            with registered(db_url, root, {"01_first": source}, nbgrader, stopper, said.append):
                 graded.append(name)
         except GradingStopped:
             graded.append(f"{name} stopped")
@@ -74,9 +76,10 @@ def check_registering_waits_for_grading(db_url: str, root: Path) -> None:
         changed = _in_thread(lambda: run("changed source", "v2"))
         stopper = SimpleNamespace(signum=None)
         stopped = _in_thread(lambda: run("stopped", "v3", stopper))
-        time.sleep(1.0)
+        time.sleep(2.5)
         assert graded == ["same source"] and nbgrader.calls == ["01_first"], \
             "an assignment was registered again while another run was grading it"
+        assert any("source changed" in line for line in said), f"a waiting run did not say why: {said}"
         stopper.signum = 15
         stopped.join(timeout=10)
         assert graded == ["same source", "stopped stopped"], "a run waiting for the lock ignored SIGTERM"

@@ -309,7 +309,7 @@ def grade(submissions_dir: Path, root: Path, chapters: list[Chapter], options: G
                                   f"--CourseDirectory.release_directory={scratch / 'release'}"], root, echo,
                                  stopper=stopper)
 
-                with registered(db, root, {s.assignment: sources[s.assignment] for s in todo}, register, stopper):
+                with registered(db, root, {s.assignment: sources[s.assignment] for s in todo}, register, stopper, echo):
                     outcomes.update({o.submission: o for o in autograder.grade_all(todo)})
             feedback = {}
             if options.feedback and stopper.signum is None:

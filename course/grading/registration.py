@@ -18,10 +18,12 @@ from pathlib import Path
 
 from sqlalchemy import Column, MetaData, String, Table, create_engine, inspect, select, text
 
+from course.config import Echo
 from course.grading.commands import GradingStopped, Stopper
 
 ADVISORY_KEY = 7277001
 POLL_SECONDS = 0.2
+TELL_AFTER_SECONDS = 2.0
 
 _metadata = MetaData()
 registered_sources = Table("course_registered_source", _metadata,
@@ -32,10 +34,11 @@ registered_sources = Table("course_registered_source", _metadata,
 class GradebookLock:
     """Shared or exclusive, waited for in short polls so that SIGINT or SIGTERM stops a run that is waiting."""
 
-    def __init__(self, db_url: str, root: Path, stopper: Stopper | None = None):
+    def __init__(self, db_url: str, root: Path, stopper: Stopper | None = None, echo: Echo | None = None):
         self.db_url = db_url
         self.root = root
         self.stopper = stopper
+        self.echo = echo
         self.engine = create_engine(db_url)
 
     def close(self) -> None:
@@ -51,7 +54,7 @@ class GradebookLock:
                     conn.commit()  # the lock is the session's: no transaction stays open while the run grades
                     return bool(got)
 
-                self._wait(acquired)
+                self._wait(acquired, shared)
                 try:
                     yield
                 finally:
@@ -60,16 +63,22 @@ class GradebookLock:
         else:
             with open(self.root / ".gradebook.lock", "a") as lock:
                 mode = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB
-                self._wait(lambda: _try(lambda: fcntl.flock(lock, mode)))
+                self._wait(lambda: _try(lambda: fcntl.flock(lock, mode)), shared)
                 try:
                     yield
                 finally:
                     fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def _wait(self, acquired: Callable[[], bool]) -> None:
+    def _wait(self, acquired: Callable[[], bool], shared: bool) -> None:
+        started, told = time.monotonic(), False
         while not acquired():
             if self.stopper is not None and self.stopper.signum is not None:
                 raise GradingStopped(self.stopper.signum, [])
+            if self.echo and not told and time.monotonic() - started > TELL_AFTER_SECONDS:
+                told = True
+                self.echo("waiting for another grading run of this gradebook: it is registering an assignment"
+                          if shared else "waiting for the other grading runs of this gradebook to finish: an "
+                          "assignment's source changed and cannot be registered anew while they grade it")
             time.sleep(POLL_SECONDS)
 
     def source_of(self, assignment: str) -> str | None:
@@ -103,10 +112,10 @@ def _try(lock: Callable[[], None]) -> bool:
 
 @contextlib.contextmanager
 def registered(db_url: str, root: Path, sources: dict[str, str], register: Callable[[str], None],
-               stopper: Stopper | None = None) -> Iterator[None]:
+               stopper: Stopper | None = None, echo: Echo | None = None) -> Iterator[None]:
     """Grade inside this block: every assignment in ``sources`` (name -> source hash) is registered from that source,
     and no other run registers anything until the block ends. ``register(name)`` runs ``generate_assignment``."""
-    lock = GradebookLock(db_url, root, stopper)
+    lock = GradebookLock(db_url, root, stopper, echo)
     try:
         while True:
             with lock.hold(shared=True):
