@@ -243,7 +243,8 @@ def _fetch_and_answer(page, hub: Hub, account: str, user: str, validate: bool) -
                            timeout=180_000)
     cells = page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell")
     answer = cells.nth(3)
-    assert "NotImplementedError" in answer.inner_text()
+    answer.scroll_into_view_if_needed()  # JupyterLab renders a cell's editor once it comes into view
+    answer.locator(".cm-content", has_text="NotImplementedError").wait_for(timeout=60_000)
     answer.locator(".cm-content").click()
     page.keyboard.press("Control+a")
     page.keyboard.insert_text(ANSWER)
@@ -324,15 +325,18 @@ def step_05_instructor_grades_the_written_answer_and_releases_feedback(hub, brow
     for learner, comment in zip(hub.learners[:2], (COMMENT, ""), strict=True):
         fg = _formgrader(browser, hub, f"manage_students/{learner}/{CHAPTER}")
         fg.locator(f"td.name a:text('{CHAPTER}')").click()
-        fg.wait_for_selector("input.score#written_why")
-        fg.fill("input.score#written_why", "1")
+        # The formgrader binds each field to its grade or comment once both are fetched; a score typed before that
+        # is overwritten by the fetched one and never saved.
+        fg.wait_for_function("() => typeof formgrader !== 'undefined' && formgrader.grades && formgrader.grades.loaded"
+                             " && formgrader.comments && formgrader.comments.loaded", timeout=60_000)
         with fg.expect_response(lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT") as saved:
+            fg.fill("input.score#written_why", "1")
             fg.keyboard.press("Tab")  # the formgrader saves a score when its field loses focus
         assert saved.value.ok
         if comment:
-            fg.fill("textarea#written_why-comment", comment)
             with fg.expect_response(lambda r: "/formgrader/api/comment/" in r.url
                                     and r.request.method == "PUT") as saved:
+                fg.fill("textarea#written_why-comment", comment)
                 fg.keyboard.press("Tab")
             assert saved.value.ok
         _shot(fg, f"instructor-graded-{learner.removeprefix(hub.prefix)}")
