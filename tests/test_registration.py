@@ -60,31 +60,38 @@ def check_registers_once_per_source(db_url: str, root: Path) -> None:
 def check_registering_waits_for_grading(db_url: str, root: Path) -> None:
     nbgrader = FakeNbgrader(db_url)
     graded: list[str] = []
-
     said: list[str] = []
+    together = threading.Barrier(2, timeout=15)
 
-    def run(name: str, source: str, stopper=None) -> None:
+    def run(name: str, source: str, stopper=None, beside_another: bool = False) -> None:
         try:
             with registered(db_url, root, {"01_first": source}, nbgrader, stopper, said.append):
                 graded.append(name)
+                if beside_another:
+                    together.wait()
         except GradingStopped:
             graded.append(f"{name} stopped")
+        except threading.BrokenBarrierError:
+            graded.append(f"{name} alone")
 
     with registered(db_url, root, {"01_first": "v1"}, nbgrader):
         _in_thread(lambda: run("same source", "v1")).join(timeout=10)
         assert graded == ["same source"], "a run with the registered source waited for another run's grading"
-        changed = _in_thread(lambda: run("changed source", "v2"))
+        changed = [_in_thread(lambda n=n: run(f"changed {n}", "v2", beside_another=True)) for n in (1, 2)]
         stopper = SimpleNamespace(signum=None)
         stopped = _in_thread(lambda: run("stopped", "v3", stopper))
         time.sleep(2.5)
         assert graded == ["same source"] and nbgrader.calls == ["01_first"], \
             "an assignment was registered again while another run was grading it"
-        assert any("source changed" in line for line in said), f"a waiting run did not say why: {said}"
+        assert any("older source" in line for line in said), f"a waiting run did not say why: {said}"
         stopper.signum = 15
         stopped.join(timeout=10)
         assert graded == ["same source", "stopped stopped"], "a run waiting for the lock ignored SIGTERM"
-    changed.join(timeout=20)
-    assert graded[-1] == "changed source" and nbgrader.calls == ["01_first", "01_first"]
+    for thread in changed:
+        thread.join(timeout=30)
+    assert sorted(graded[2:]) == ["changed 1", "changed 2"], \
+        f"two runs of the same new source did not grade side by side once one had registered it: {graded}"
+    assert nbgrader.calls == ["01_first", "01_first"], "the new source was registered more than once"
 
 
 def test_registers_once_per_source(tmp_path):

@@ -45,7 +45,8 @@ class GradebookLock:
         self.engine.dispose()
 
     @contextlib.contextmanager
-    def hold(self, shared: bool) -> Iterator[None]:
+    def hold(self, shared: bool, unless: Callable[[], bool] = lambda: False) -> Iterator[bool]:
+        """Yield True once the lock is held, or False (not holding it) as soon as ``unless()`` while waiting."""
         if self.db_url.startswith("postgresql"):
             suffix = "_shared" if shared else ""
             with self.engine.connect() as conn:
@@ -54,32 +55,39 @@ class GradebookLock:
                     conn.commit()  # the lock is the session's: no transaction stays open while the run grades
                     return bool(got)
 
-                self._wait(acquired, shared)
+                if not self._wait(acquired, shared, unless):
+                    yield False
+                    return
                 try:
-                    yield
+                    yield True
                 finally:
                     conn.execute(text(f"SELECT pg_advisory_unlock{suffix}({ADVISORY_KEY})"))
                     conn.commit()
         else:
             with open(self.root / ".gradebook.lock", "a") as lock:
                 mode = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB
-                self._wait(lambda: _try(lambda: fcntl.flock(lock, mode)), shared)
+                if not self._wait(lambda: _try(lambda: fcntl.flock(lock, mode)), shared, unless):
+                    yield False
+                    return
                 try:
-                    yield
+                    yield True
                 finally:
                     fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def _wait(self, acquired: Callable[[], bool], shared: bool) -> None:
+    def _wait(self, acquired: Callable[[], bool], shared: bool, unless: Callable[[], bool]) -> bool:
         started, told = time.monotonic(), False
         while not acquired():
             if self.stopper is not None and self.stopper.signum is not None:
                 raise GradingStopped(self.stopper.signum, [])
+            if unless():
+                return False
             if self.echo and not told and time.monotonic() - started > TELL_AFTER_SECONDS:
                 told = True
                 self.echo("waiting for another grading run of this gradebook: it is registering an assignment"
-                          if shared else "waiting for the other grading runs of this gradebook to finish: an "
-                          "assignment's source changed and cannot be registered anew while they grade it")
+                          if shared else "waiting for the gradebook: another run is registering these assignments, "
+                          "or grading one from an older source (a changed source is registered once none does)")
             time.sleep(POLL_SECONDS)
+        return True
 
     def source_of(self, assignment: str) -> str | None:
         """The source hash ``assignment`` was registered from; None before the first registration, when nbgrader
@@ -116,14 +124,20 @@ def registered(db_url: str, root: Path, sources: dict[str, str], register: Calla
     """Grade inside this block: every assignment in ``sources`` (name -> source hash) is registered from that source,
     and no other run registers anything until the block ends. ``register(name)`` runs ``generate_assignment``."""
     lock = GradebookLock(db_url, root, stopper, echo)
+
+    def current() -> bool:
+        return all(lock.source_of(name) == digest for name, digest in sources.items())
+
     try:
         while True:
             with lock.hold(shared=True):
-                if all(lock.source_of(name) == digest for name, digest in sources.items()):
+                if current():
                     yield
                     return
-            with lock.hold(shared=False):
-                for name, digest in sorted(sources.items()):
+            # Another run may register these very sources and start grading first: then this one grades beside it
+            # instead of waiting for it to finish.
+            with lock.hold(shared=False, unless=current) as held:
+                for name, digest in sorted(sources.items()) if held else []:
                     if lock.source_of(name) != digest:
                         register(name)
                         lock.record(name, digest)
