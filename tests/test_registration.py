@@ -11,9 +11,10 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 from sqlalchemy import create_engine, text
 
-from course.grading.commands import GradingStopped
+from course.grading.commands import GradingError, GradingStopped
 from course.grading.registration import registered
 
 
@@ -100,3 +101,16 @@ def test_registers_once_per_source(tmp_path):
 
 def test_registering_waits_for_grading_and_grading_runs_side_by_side(tmp_path):
     check_registering_waits_for_grading(f"sqlite:///{tmp_path / 'gradebook.db'}?timeout=30", tmp_path)
+
+
+def test_a_registration_that_never_holds_is_an_error_not_a_loop(tmp_path):
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    nbgrader = FakeNbgrader(url)
+
+    def register_elsewhere(name: str) -> None:  # as if generate_assignment named it differently
+        nbgrader(f"{name}-renamed")
+
+    with pytest.raises(GradingError, match="keeps changing"), \
+            registered(url, tmp_path, {"01_first": "v1"}, register_elsewhere):
+        pass
+    assert len(nbgrader.calls) == 5

@@ -19,11 +19,12 @@ from pathlib import Path
 from sqlalchemy import Column, MetaData, String, Table, create_engine, inspect, select, text
 
 from course.config import Echo
-from course.grading.commands import GradingStopped, Stopper
+from course.grading.commands import GradingError, GradingStopped, Stopper
 
 ADVISORY_KEY = 7277001
 POLL_SECONDS = 0.2
 TELL_AFTER_SECONDS = 2.0
+MAX_ROUNDS = 5
 
 _metadata = MetaData()
 registered_sources = Table("course_registered_source", _metadata,
@@ -129,7 +130,7 @@ def registered(db_url: str, root: Path, sources: dict[str, str], register: Calla
         return all(lock.source_of(name) == digest for name, digest in sources.items())
 
     try:
-        while True:
+        for _ in range(MAX_ROUNDS):
             with lock.hold(shared=True):
                 if current():
                     yield
@@ -141,5 +142,7 @@ def registered(db_url: str, root: Path, sources: dict[str, str], register: Calla
                     if lock.source_of(name) != digest:
                         register(name)
                         lock.record(name, digest)
+        raise GradingError(f"the gradebook's registration of {', '.join(sorted(sources))} keeps changing: another "
+                           "grading run of this gradebook registers it from a different source")
     finally:
         lock.close()
